@@ -1,0 +1,154 @@
+#pragma once
+// Optimizer<T>: an update rule (rules.hpp) over one flat parameter buffer, with what composes
+// around it — gradient clipping by value and by global norm (PyTorch's clip_grad_norm_: the
+// gradient is scaled by min(1, c / (‖g‖₂ + 10⁻⁶))), update clipping, a learning-rate schedule
+// (schedule.hpp), parameter groups, a non-finite gradient policy, and threads.
+//
+// A step is one fused pass over memory per buffer (plus one read of the gradient for the
+// finite check or the norm), allocates nothing, and gives bit-identical results on any thread
+// count: the buffer is cut into fixed chunks whatever the number of threads, element-wise work
+// does not depend on the cut, and reductions (norms) add per-chunk partial sums in chunk order.
+
+#include <Eigen/Core>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "adamant/core/rule.hpp"
+#include "adamant/core/rules.hpp"
+#include "adamant/core/schedule.hpp"
+#include "adamant/core/state.hpp"
+
+namespace adamant::core {
+
+/// What a step does when a gradient element is NaN or ±Inf.
+enum class NonFinitePolicy {
+  kRaise,  ///< throw NonFiniteGradientError naming the first offending index; nothing changes
+  kSkip,   ///< leave parameters and state untouched, count the step in State::skipped_steps
+};
+
+class NonFiniteGradientError : public std::domain_error {
+ public:
+  NonFiniteGradientError(std::size_t index, double value, std::int64_t step);
+  std::size_t index() const { return index_; }
+  double value() const { return value_; }
+
+ private:
+  std::size_t index_;
+  double value_;
+};
+
+/// A range [begin, end) of the buffer with its own learning-rate scale and weight decay
+/// (e.g. no decay on biases).
+struct ParamGroup {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  double lr_scale = 1.0;      ///< multiplies the (scheduled) learning rate
+  double weight_decay = -1;   ///< < 0: the rule's weight decay
+  std::string name;
+};
+
+struct OptimizerOptions {
+  double clip_grad_value = 0;    ///< > 0: clamp each gradient element to [−c, c]
+  double clip_grad_norm = 0;     ///< > 0: scale g by min(1, c / (‖g‖₂ + 1e-6)) (PyTorch)
+  double clip_update_value = 0;  ///< > 0: clamp each update element to [−c, c]
+  double clip_update_norm = 0;   ///< > 0: scale the update by min(1, c / ‖d‖₂)
+  NonFinitePolicy non_finite = NonFinitePolicy::kRaise;
+  /// Learning rate as a function of the step; unset: the rule's constant lr.
+  std::optional<Schedule> schedule;
+  /// Groups tiling [0, n) in order without gaps or overlaps; empty: one group over everything.
+  std::vector<ParamGroup> groups;
+  /// Threads for buffers of at least kParallelMin elements; 0: all hardware threads.
+  int num_threads = 1;
+
+  /// "" when valid for a buffer of n elements, else a message naming the offending option.
+  std::string validate(std::size_t n) const;
+};
+
+/// What one step did.
+struct StepResult {
+  bool applied = false;  ///< false when skipped for a non-finite gradient
+  double lr = 0;         ///< learning rate used (before group scales)
+  double grad_norm = -1;    ///< ‖g‖₂ when clip_grad_norm is on, else −1
+  double grad_scale = 1;    ///< factor applied by clip_grad_norm
+  double update_norm = -1;  ///< ‖d‖₂ when clip_update_norm is on, else −1
+  std::size_t nonfinite_index = static_cast<std::size_t>(-1);  ///< when skipped
+};
+
+template <typename T>
+class Optimizer {
+ public:
+  using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+  /// Elements per chunk: the unit of threading and of partial sums.
+  static constexpr std::size_t kChunk = std::size_t{1} << 15;
+  /// Buffers shorter than this run on one thread.
+  static constexpr std::size_t kParallelMin = std::size_t{1} << 17;
+
+  /// Throws std::invalid_argument naming the problem when the rule's hyper-parameters or the
+  /// options are invalid.
+  Optimizer(const UpdateRule<T>& rule, std::size_t n, OptimizerOptions options = {});
+  template <typename Options, typename = decltype(make_rule<T>(std::declval<Options>()))>
+  Optimizer(const Options& rule_options, std::size_t n, OptimizerOptions options = {})
+      : Optimizer(*make_rule<T>(rule_options), n, std::move(options)) {}
+
+  Optimizer(const Optimizer& o);
+  Optimizer& operator=(const Optimizer& o);
+  Optimizer(Optimizer&&) noexcept = default;
+  Optimizer& operator=(Optimizer&&) noexcept = default;
+
+  /// One update of `params` in place from `grads` (both of length size()).
+  StepResult step(Eigen::Ref<Vector> params, Eigen::Ref<const Vector> grads);
+  StepResult step(T* params, const T* grads, std::size_t n);
+
+  std::size_t size() const { return n_; }
+  const UpdateRule<T>& rule() const { return *rule_; }
+  const OptimizerOptions& options() const { return options_; }
+  const State<T>& state() const { return state_; }
+  /// Replaces the state (e.g. restored from a checkpoint); throws std::invalid_argument when its
+  /// slots do not match this rule and size.
+  void set_state(State<T> state);
+  /// Learning rate the next step will use (before group scales).
+  double current_lr() const;
+  int num_threads() const { return threads_; }
+
+ private:
+  struct Item {
+    std::size_t group, begin, end;
+  };
+  bool scan(const T* buf, bool norm, double* sumsq, std::size_t* bad) const;
+  void fill_kernel(Kernel<T>& k, const Item& it, T* p, const T* g, double lr);
+  template <typename F>
+  void parallel_items(F&& f) const;
+
+  std::unique_ptr<UpdateRule<T>> rule_;
+  std::size_t n_ = 0;
+  OptimizerOptions options_;
+  State<T> state_;
+  std::vector<ParamGroup> groups_;
+  std::vector<Item> items_;
+  int threads_ = 1;
+  // Scratch, sized once: per-chunk partial sums and first non-finite index, stored updates.
+  mutable std::vector<double> partial_;
+  mutable std::vector<std::size_t> bad_;
+  AlignedVector<T> update_;
+};
+
+/// ‖g‖₂, summed in double over fixed chunks (same value on any thread count).
+template <typename T>
+double global_norm(const T* g, std::size_t n);
+/// PyTorch's clip_grad_norm_ on one flat buffer: scales g by min(1, max_norm / (‖g‖ + 1e-6)),
+/// returns ‖g‖ before clipping. Throws std::invalid_argument for max_norm ≤ 0.
+template <typename T>
+double clip_grad_norm(Eigen::Ref<Eigen::Matrix<T, Eigen::Dynamic, 1>> g, double max_norm);
+/// PyTorch's clip_grad_value_: clamps every element to [−c, c].
+template <typename T>
+void clip_grad_value(Eigen::Ref<Eigen::Matrix<T, Eigen::Dynamic, 1>> g, double c);
+
+extern template class Optimizer<float>;
+extern template class Optimizer<double>;
+
+}  // namespace adamant::core

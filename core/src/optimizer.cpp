@@ -1,0 +1,334 @@
+#include "adamant/core/optimizer.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace adamant::core {
+namespace {
+
+constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+
+template <typename T>
+std::size_t first_nonfinite(const T* x, std::size_t b, std::size_t e) {
+  for (std::size_t i = b; i < e; ++i)
+    if (!std::isfinite(x[i])) return i;
+  return kNone;
+}
+
+// Sum of squares of x[b, e) in double with eight fixed lanes (vectorisable, and the same value
+// whatever the address of x or the thread that runs it), plus the first non-finite index.
+template <typename T>
+double chunk_sumsq(const T* x, std::size_t b, std::size_t e, std::size_t* bad) {
+  double acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  std::size_t i = b;
+  for (; i + 8 <= e; i += 8)
+    for (int l = 0; l < 8; ++l) {
+      const double v = static_cast<double>(x[i + l]);
+      acc[l] += v * v;
+    }
+  double tail = 0;
+  for (; i < e; ++i) tail += static_cast<double>(x[i]) * static_cast<double>(x[i]);
+  const double s =
+      ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail;
+  *bad = std::isfinite(s) ? kNone : first_nonfinite(x, b, e);
+  return s;
+}
+
+// First non-finite index of x[b, e): x·0 is 0 for finite x and NaN otherwise, so a lane sum
+// tells whether the chunk needs a closer look.
+template <typename T>
+std::size_t chunk_check(const T* x, std::size_t b, std::size_t e) {
+  T acc[16] = {};
+  std::size_t i = b;
+  for (; i + 16 <= e; i += 16)
+    for (int l = 0; l < 16; ++l) acc[l] += x[i + l] * T(0);
+  T s = 0;
+  for (int l = 0; l < 16; ++l) s += acc[l];
+  for (; i < e; ++i) s += x[i] * T(0);
+  return s == T(0) ? kNone : first_nonfinite(x, b, e);
+}
+
+}  // namespace
+
+NonFiniteGradientError::NonFiniteGradientError(std::size_t index, double value,
+                                               std::int64_t step)
+    : std::domain_error("non-finite gradient: element " + std::to_string(index) + " is " +
+                        (std::isnan(value) ? std::string("NaN") : (value > 0 ? "+Inf" : "-Inf")) +
+                        " at step " + std::to_string(step) +
+                        " (parameters and optimizer state left unchanged)"),
+      index_(index),
+      value_(value) {}
+
+std::string OptimizerOptions::validate(std::size_t n) const {
+  std::ostringstream e;
+  auto nonneg = [&](const char* name, double v) {
+    if (!(std::isfinite(v) && v >= 0))
+      e << (e.tellp() ? "; " : "") << name << " must be finite and >= 0 (0 = off), got " << v;
+  };
+  nonneg("clip_grad_value", clip_grad_value);
+  nonneg("clip_grad_norm", clip_grad_norm);
+  nonneg("clip_update_value", clip_update_value);
+  nonneg("clip_update_norm", clip_update_norm);
+  if (num_threads < 0) e << (e.tellp() ? "; " : "") << "num_threads must be >= 0, got " << num_threads;
+  if (schedule) {
+    const std::string s = schedule->validate();
+    if (!s.empty()) e << (e.tellp() ? "; " : "") << s;
+  }
+  std::size_t next = 0;
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const ParamGroup& g = groups[i];
+    const std::string label = "group " + std::to_string(i) + (g.name.empty() ? "" : " '" + g.name + "'");
+    if (g.begin != next || g.end <= g.begin) {
+      e << (e.tellp() ? "; " : "") << label << " covers [" << g.begin << ", " << g.end
+        << ") but groups must tile [0, " << n << ") in order; expected it to start at " << next;
+      break;
+    }
+    if (!(std::isfinite(g.lr_scale) && g.lr_scale >= 0))
+      e << (e.tellp() ? "; " : "") << label << ": lr_scale must be finite and >= 0, got "
+        << g.lr_scale;
+    if (!std::isfinite(g.weight_decay))
+      e << (e.tellp() ? "; " : "") << label << ": weight_decay must be finite, got "
+        << g.weight_decay;
+    next = g.end;
+  }
+  if (!groups.empty() && next != n && e.tellp() == 0)
+    e << "groups end at " << next << " but the buffer has " << n << " elements";
+  return e.str();
+}
+
+template <typename T>
+Optimizer<T>::Optimizer(const UpdateRule<T>& rule, std::size_t n, OptimizerOptions options)
+    : rule_(rule.clone()), n_(n), options_(std::move(options)) {
+  std::string err = rule_->validate();
+  if (err.empty()) err = options_.validate(n);
+  if (err.empty() && rule_->slot_names().size() > static_cast<std::size_t>(Kernel<T>::kMaxSlots))
+    err = rule_->name() + ": too many slots";
+  if (!err.empty()) throw std::invalid_argument(err);
+  state_ = rule_->init(n);
+  groups_ = options_.groups;
+  if (groups_.empty()) groups_.push_back(ParamGroup{0, n, 1.0, -1.0, "all"});
+  for (std::size_t gi = 0; gi < groups_.size(); ++gi)
+    for (std::size_t b = groups_[gi].begin; b < groups_[gi].end; b += kChunk)
+      items_.push_back(Item{gi, b, std::min(b + kChunk, groups_[gi].end)});
+  partial_.assign(items_.size(), 0.0);
+  bad_.assign(items_.size(), kNone);
+  if (options_.clip_update_norm > 0) update_.assign(n, T(0));
+  threads_ = options_.num_threads == 0 ? omp_get_num_procs() : options_.num_threads;
+}
+
+template <typename T>
+Optimizer<T>::Optimizer(const Optimizer& o)
+    : rule_(o.rule_->clone()),
+      n_(o.n_),
+      options_(o.options_),
+      state_(o.state_),
+      groups_(o.groups_),
+      items_(o.items_),
+      threads_(o.threads_),
+      partial_(o.partial_),
+      bad_(o.bad_),
+      update_(o.update_) {}
+
+template <typename T>
+Optimizer<T>& Optimizer<T>::operator=(const Optimizer& o) {
+  if (this != &o) *this = Optimizer(o);
+  return *this;
+}
+
+template <typename T>
+template <typename F>
+void Optimizer<T>::parallel_items(F&& f) const {
+  const std::ptrdiff_t count = static_cast<std::ptrdiff_t>(items_.size());
+  if (threads_ > 1 && n_ >= kParallelMin) {
+#pragma omp parallel for num_threads(threads_) schedule(static)
+    for (std::ptrdiff_t i = 0; i < count; ++i) f(static_cast<std::size_t>(i));
+  } else {
+    for (std::ptrdiff_t i = 0; i < count; ++i) f(static_cast<std::size_t>(i));
+  }
+}
+
+template <typename T>
+bool Optimizer<T>::scan(const T* buf, bool norm, double* sumsq, std::size_t* bad) const {
+  parallel_items([&](std::size_t i) {
+    const Item& it = items_[i];
+    if (norm)
+      partial_[i] = chunk_sumsq(buf, it.begin, it.end, &bad_[i]);
+    else
+      bad_[i] = chunk_check(buf, it.begin, it.end);
+  });
+  *bad = kNone;
+  double s = 0;
+  for (std::size_t i = 0; i < items_.size(); ++i) {
+    if (bad_[i] != kNone && *bad == kNone) *bad = bad_[i];
+    if (norm) s += partial_[i];
+  }
+  *sumsq = s;
+  return *bad == kNone;
+}
+
+template <typename T>
+void Optimizer<T>::fill_kernel(Kernel<T>& k, const Item& it, T* p, const T* g, double lr) {
+  const ParamGroup& grp = groups_[it.group];
+  k.p = p;
+  k.g = g;
+  for (std::size_t s = 0; s < state_.slots.size(); ++s)
+    k.s[s] = state_.slots[s].data();
+  k.scalars = state_.scalars.data();
+  k.begin = it.begin;
+  k.end = it.end;
+  k.step = state_.step;
+  k.lr = lr * grp.lr_scale;
+  const double wd = grp.weight_decay >= 0 ? grp.weight_decay : rule_->weight_decay();
+  if (rule_->decoupled_weight_decay())
+    k.decay = static_cast<T>(1 - k.lr * wd);
+  else
+    k.l2 = static_cast<T>(wd);
+  k.sign = rule_->maximize() ? T(-1) : T(1);
+  if (options_.clip_grad_value > 0) {
+    k.grad_hi = static_cast<T>(options_.clip_grad_value);
+    k.grad_lo = -k.grad_hi;
+  }
+  if (options_.clip_update_value > 0) {
+    k.upd_hi = static_cast<T>(options_.clip_update_value);
+    k.upd_lo = -k.upd_hi;
+  }
+}
+
+template <typename T>
+double Optimizer<T>::current_lr() const {
+  return options_.schedule ? (*options_.schedule)(state_.step) : rule_->lr();
+}
+
+template <typename T>
+StepResult Optimizer<T>::step(Eigen::Ref<Vector> params, Eigen::Ref<const Vector> grads) {
+  if (static_cast<std::size_t>(params.size()) != n_ ||
+      static_cast<std::size_t>(grads.size()) != n_)
+    throw std::invalid_argument("Optimizer::step: expected " + std::to_string(n_) +
+                                " parameters and gradients, got " +
+                                std::to_string(params.size()) + " and " +
+                                std::to_string(grads.size()));
+  return step(params.data(), grads.data(), n_);
+}
+
+template <typename T>
+StepResult Optimizer<T>::step(T* p, const T* g, std::size_t n) {
+  if (n != n_)
+    throw std::invalid_argument("Optimizer::step: expected " + std::to_string(n_) +
+                                " elements, got " + std::to_string(n));
+  StepResult r;
+  r.lr = current_lr();
+  const bool clip_norm = options_.clip_grad_norm > 0;
+  double sumsq = 0;
+  std::size_t bad = kNone;
+  if (!scan(g, clip_norm, &sumsq, &bad)) {
+    if (options_.non_finite == NonFinitePolicy::kRaise)
+      throw NonFiniteGradientError(bad, static_cast<double>(g[bad]), state_.step + 1);
+    ++state_.skipped_steps;
+    r.nonfinite_index = bad;
+    return r;
+  }
+  T grad_scale = 1;
+  if (clip_norm) {
+    r.grad_norm = std::sqrt(sumsq);
+    r.grad_scale = std::min(options_.clip_grad_norm / (r.grad_norm + 1e-6), 1.0);
+    grad_scale = static_cast<T>(r.grad_scale);
+  }
+  ++state_.step;
+  rule_->begin_step(state_);
+  const bool store = options_.clip_update_norm > 0;
+  T* u = store ? update_.data() : nullptr;
+  parallel_items([&](std::size_t i) {
+    Kernel<T> k;
+    fill_kernel(k, items_[i], p, g, r.lr);
+    k.grad_scale = grad_scale;
+    k.u = u;
+    rule_->update(k);
+  });
+  if (store) {
+    double usq = 0;
+    std::size_t ubad = kNone;
+    scan(u, true, &usq, &ubad);
+    r.update_norm = std::sqrt(usq);
+    const double c = options_.clip_update_norm;
+    const T s = static_cast<T>(r.update_norm > c ? c / r.update_norm : 1.0);
+    parallel_items([&](std::size_t i) {
+      Kernel<T> k;
+      fill_kernel(k, items_[i], p, g, r.lr);
+      const T decay = k.decay;
+      T* __restrict pp = p;
+      const T* __restrict uu = u;
+      if (std::isfinite(r.update_norm)) {
+#pragma omp simd
+        for (std::size_t j = k.begin; j < k.end; ++j) pp[j] = pp[j] * decay + uu[j] * s;
+      }
+    });
+  }
+  r.applied = true;
+  return r;
+}
+
+template <typename T>
+void Optimizer<T>::set_state(State<T> state) {
+  std::ostringstream e;
+  if (state.slot_names != rule_->slot_names() || state.slots.size() != state.slot_names.size()) {
+    e << rule_->name() << ": state has slots [";
+    for (const auto& s : state.slot_names) e << " " << s;
+    e << " ], expected [";
+    for (const auto& s : rule_->slot_names()) e << " " << s;
+    e << " ]";
+  } else if (state.scalar_names != rule_->scalar_names() ||
+             state.scalars.size() != state.scalar_names.size()) {
+    e << rule_->name() << ": state scalars do not match the rule's";
+  } else if (state.step < 0 || state.skipped_steps < 0) {
+    e << rule_->name() << ": state step counters must be >= 0";
+  } else {
+    for (std::size_t i = 0; i < state.slots.size(); ++i)
+      if (state.slots[i].size() != n_)
+        e << rule_->name() << ": state slot '" << state.slot_names[i] << "' has "
+          << state.slots[i].size() << " elements, expected " << n_;
+  }
+  if (e.tellp()) throw std::invalid_argument(e.str());
+  state_ = std::move(state);
+}
+
+template <typename T>
+double global_norm(const T* g, std::size_t n) {
+  double s = 0;
+  std::size_t bad;
+  for (std::size_t b = 0; b < n; b += Optimizer<T>::kChunk)
+    s += chunk_sumsq(g, b, std::min(b + Optimizer<T>::kChunk, n), &bad);
+  return std::sqrt(s);
+}
+
+template <typename T>
+double clip_grad_norm(Eigen::Ref<Eigen::Matrix<T, Eigen::Dynamic, 1>> g, double max_norm) {
+  if (!(max_norm > 0))
+    throw std::invalid_argument("clip_grad_norm: max_norm must be > 0, got " +
+                                std::to_string(max_norm));
+  const double norm = global_norm(g.data(), static_cast<std::size_t>(g.size()));
+  const T coef = static_cast<T>(std::min(max_norm / (norm + 1e-6), 1.0));
+  g *= coef;
+  return norm;
+}
+
+template <typename T>
+void clip_grad_value(Eigen::Ref<Eigen::Matrix<T, Eigen::Dynamic, 1>> g, double c) {
+  if (!(c > 0))
+    throw std::invalid_argument("clip_grad_value: clip value must be > 0, got " +
+                                std::to_string(c));
+  g = g.cwiseMax(static_cast<T>(-c)).cwiseMin(static_cast<T>(c));
+}
+
+template class Optimizer<float>;
+template class Optimizer<double>;
+template double global_norm(const float*, std::size_t);
+template double global_norm(const double*, std::size_t);
+template double clip_grad_norm<float>(Eigen::Ref<Eigen::VectorXf>, double);
+template double clip_grad_norm<double>(Eigen::Ref<Eigen::VectorXd>, double);
+template void clip_grad_value<float>(Eigen::Ref<Eigen::VectorXf>, double);
+template void clip_grad_value<double>(Eigen::Ref<Eigen::VectorXd>, double);
+
+}  // namespace adamant::core

@@ -53,8 +53,7 @@ std::size_t chunk_check(const T* x, std::size_t b, std::size_t e) {
 
 }  // namespace
 
-NonFiniteGradientError::NonFiniteGradientError(std::size_t index, double value,
-                                               std::int64_t step)
+NonFiniteGradientError::NonFiniteGradientError(std::size_t index, double value, std::int64_t step)
     : std::domain_error("non-finite gradient: element " + std::to_string(index) + " is " +
                         (std::isnan(value) ? std::string("NaN") : (value > 0 ? "+Inf" : "-Inf")) +
                         " at step " + std::to_string(step) +
@@ -72,7 +71,8 @@ std::string OptimizerOptions::validate(std::size_t n) const {
   nonneg("clip_grad_norm", clip_grad_norm);
   nonneg("clip_update_value", clip_update_value);
   nonneg("clip_update_norm", clip_update_norm);
-  if (num_threads < 0) e << (e.tellp() ? "; " : "") << "num_threads must be >= 0, got " << num_threads;
+  if (num_threads < 0)
+    e << (e.tellp() ? "; " : "") << "num_threads must be >= 0, got " << num_threads;
   if (schedule) {
     const std::string s = schedule->validate();
     if (!s.empty()) e << (e.tellp() ? "; " : "") << s;
@@ -80,7 +80,8 @@ std::string OptimizerOptions::validate(std::size_t n) const {
   std::size_t next = 0;
   for (std::size_t i = 0; i < groups.size(); ++i) {
     const ParamGroup& g = groups[i];
-    const std::string label = "group " + std::to_string(i) + (g.name.empty() ? "" : " '" + g.name + "'");
+    const std::string label =
+        "group " + std::to_string(i) + (g.name.empty() ? "" : " '" + g.name + "'");
     if (g.begin != next || g.end <= g.begin) {
       e << (e.tellp() ? "; " : "") << label << " covers [" << g.begin << ", " << g.end
         << ") but groups must tile [0, " << n << ") in order; expected it to start at " << next;
@@ -174,8 +175,7 @@ void Optimizer<T>::fill_kernel(Kernel<T>& k, const Item& it, T* p, const T* g, d
   const ParamGroup& grp = groups_[it.group];
   k.p = p;
   k.g = g;
-  for (std::size_t s = 0; s < state_.slots.size(); ++s)
-    k.s[s] = state_.slots[s].data();
+  for (std::size_t s = 0; s < state_.slots.size(); ++s) k.s[s] = state_.slots[s].data();
   k.scalars = state_.scalars.data();
   k.begin = it.begin;
   k.end = it.end;
@@ -204,12 +204,10 @@ double Optimizer<T>::current_lr() const {
 
 template <typename T>
 StepResult Optimizer<T>::step(Eigen::Ref<Vector> params, Eigen::Ref<const Vector> grads) {
-  if (static_cast<std::size_t>(params.size()) != n_ ||
-      static_cast<std::size_t>(grads.size()) != n_)
+  if (static_cast<std::size_t>(params.size()) != n_ || static_cast<std::size_t>(grads.size()) != n_)
     throw std::invalid_argument("Optimizer::step: expected " + std::to_string(n_) +
-                                " parameters and gradients, got " +
-                                std::to_string(params.size()) + " and " +
-                                std::to_string(grads.size()));
+                                " parameters and gradients, got " + std::to_string(params.size()) +
+                                " and " + std::to_string(grads.size()));
   return step(params.data(), grads.data(), n_);
 }
 

@@ -18,8 +18,10 @@ class Checker {
   }
   void check(bool ok, const char* name, const char* expected, double got) {
     if (ok) return;
-    if (!out_.tellp()) out_ << rule_ << ": ";
-    else out_ << "; ";
+    if (!out_.tellp())
+      out_ << rule_ << ": ";
+    else
+      out_ << "; ";
     out_ << name << " must be " << expected << ", got " << got;
   }
   std::string str() const { return out_.str(); }
@@ -74,11 +76,10 @@ class SgdRule final : public UpdateRule<T> {
         return neg_lr * (g + mu * b[i]);
       });
     else
-      for_each_element(k, [=](std::size_t i, T g) { return neg_lr * (b[i] = b[i] * mu + damp * g); });
+      for_each_element(k,
+                       [=](std::size_t i, T g) { return neg_lr * (b[i] = b[i] * mu + damp * g); });
   }
-  std::unique_ptr<UpdateRule<T>> clone() const override {
-    return std::make_unique<SgdRule>(*this);
-  }
+  std::unique_ptr<UpdateRule<T>> clone() const override { return std::make_unique<SgdRule>(*this); }
 
  private:
   SgdOptions o_;
@@ -211,9 +212,7 @@ class AdamRule final : public UpdateRule<T> {
     if (o_.amsgrad) return {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
     return {"exp_avg", "exp_avg_sq"};
   }
-  void update(const Kernel<T>& k) const override {
-    o_.amsgrad ? run<true>(k) : run<false>(k);
-  }
+  void update(const Kernel<T>& k) const override { o_.amsgrad ? run<true>(k) : run<false>(k); }
   std::unique_ptr<UpdateRule<T>> clone() const override {
     return std::make_unique<AdamRule>(*this);
   }
@@ -336,8 +335,7 @@ class NadamRule final : public UpdateRule<T> {
 
  private:
   double mu(std::int64_t step) const {
-    return o_.beta1 *
-           (1. - 0.5 * std::pow(0.96, static_cast<double>(step) * o_.momentum_decay));
+    return o_.beta1 * (1. - 0.5 * std::pow(0.96, static_cast<double>(step) * o_.momentum_decay));
   }
   NadamOptions o_;
 };
@@ -371,8 +369,8 @@ class RadamRule final : public UpdateRule<T> {
     const T b2 = static_cast<T>(o_.beta2), omb2 = static_cast<T>(1 - o_.beta2);
     const T bc1_t = static_cast<T>(bc1), lr = static_cast<T>(k.lr);
     if (rho_t > 5.) {
-      const T rect = static_cast<T>(std::sqrt((rho_t - 4) * (rho_t - 2) * rho_inf /
-                                              ((rho_inf - 4) * (rho_inf - 2) * rho_t)));
+      const T rect = static_cast<T>(
+          std::sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)));
       const T bc2_sqrt = static_cast<T>(std::sqrt(bc2)), eps = static_cast<T>(o_.eps);
       for_each_element(k, [=](std::size_t i, T g) {
         m[i] = m[i] * b1 + omb1 * g;
@@ -482,12 +480,12 @@ class OptimisticAdamRule final : public UpdateRule<T> {
 
 }  // namespace
 
-#define ADAMANT_RULE_FACTORY(Options, Rule)                               \
-  template <typename T>                                                   \
-  std::unique_ptr<UpdateRule<T>> make_rule(const Options& o) {            \
-    return std::make_unique<Rule<T>>(o);                                  \
-  }                                                                       \
-  template std::unique_ptr<UpdateRule<float>> make_rule(const Options&);  \
+#define ADAMANT_RULE_FACTORY(Options, Rule)                              \
+  template <typename T>                                                  \
+  std::unique_ptr<UpdateRule<T>> make_rule(const Options& o) {           \
+    return std::make_unique<Rule<T>>(o);                                 \
+  }                                                                      \
+  template std::unique_ptr<UpdateRule<float>> make_rule(const Options&); \
   template std::unique_ptr<UpdateRule<double>> make_rule(const Options&);
 
 ADAMANT_RULE_FACTORY(SgdOptions, SgdRule)

@@ -71,8 +71,8 @@ Schedule Schedule::warmup_cosine(double lr, std::int64_t warmup_steps, std::int6
   return s;
 }
 
-Schedule Schedule::cyclic(double base_lr, double max_lr, std::int64_t step_size_up,
-                          CyclicMode mode, std::int64_t step_size_down) {
+Schedule Schedule::cyclic(double base_lr, double max_lr, std::int64_t step_size_up, CyclicMode mode,
+                          std::int64_t step_size_down) {
   Schedule s;
   s.kind_ = Kind::kCyclic;
   s.lr_ = max_lr;
@@ -111,8 +111,7 @@ std::string Schedule::validate() const {
       break;
     case Kind::kLinear:
       if (n1_ < 1) e << "linear schedule: total_iters must be >= 1, got " << n1_;
-      if (!(a_ > 0 && a_ <= 1))
-        e << "linear schedule: start_factor must be in (0, 1], got " << a_;
+      if (!(a_ > 0 && a_ <= 1)) e << "linear schedule: start_factor must be in (0, 1], got " << a_;
       if (!(b_ >= 0 && b_ <= 1)) e << "linear schedule: end_factor must be in [0, 1], got " << b_;
       break;
     case Kind::kCosine:
@@ -122,8 +121,8 @@ std::string Schedule::validate() const {
     case Kind::kWarmupCosine:
       if (n1_ < 0) e << "warmup_cosine schedule: warmup_steps must be >= 0, got " << n1_;
       if (n2_ <= n1_)
-        e << "warmup_cosine schedule: total_steps (" << n2_ << ") must exceed warmup_steps ("
-          << n1_ << ")";
+        e << "warmup_cosine schedule: total_steps (" << n2_ << ") must exceed warmup_steps (" << n1_
+          << ")";
       if (!(c_ >= 0)) e << "warmup_cosine schedule: eta_min must be >= 0, got " << c_;
       if (!(b_ >= 0 && b_ <= 1))
         e << "warmup_cosine schedule: start_factor must be in [0, 1], got " << b_;
@@ -156,8 +155,8 @@ double Schedule::operator()(std::int64_t t) const {
     case Kind::kExponential:
       return lr_ * std::pow(a_, td);
     case Kind::kLinear:
-      return lr_ * (a_ + (b_ - a_) * static_cast<double>(std::min(n1_, t)) /
-                             static_cast<double>(n1_));
+      return lr_ *
+             (a_ + (b_ - a_) * static_cast<double>(std::min(n1_, t)) / static_cast<double>(n1_));
     case Kind::kCosine:
       return a_ + (lr_ - a_) * (1.0 + std::cos(kPi * td / static_cast<double>(n1_))) / 2.0;
     case Kind::kWarmupCosine: {
@@ -215,8 +214,7 @@ std::string Schedule::describe() const {
       break;
     case Kind::kCyclic:
       o << "cyclic(base_lr=" << a_ << ", max_lr=" << lr_ << ", step_size_up=" << n1_
-        << ", step_size_down=" << n2_ << ", mode=" << (flag_ ? "triangular2" : "triangular")
-        << ")";
+        << ", step_size_down=" << n2_ << ", mode=" << (flag_ ? "triangular2" : "triangular") << ")";
       break;
     case Kind::kOneCycle:
       o << "one_cycle(max_lr=" << lr_ << ", total_steps=" << n1_ << ", pct_start=" << a_

@@ -32,9 +32,7 @@ inline Table read_table(const H5::Group& g, const std::string& name) {
   return t;
 }
 
-inline bool has_attr(const H5::H5Object& o, const std::string& name) {
-  return o.attrExists(name);
-}
+inline bool has_attr(const H5::H5Object& o, const std::string& name) { return o.attrExists(name); }
 
 inline double attr_double(const H5::H5Object& o, const std::string& name) {
   H5::Attribute a = o.openAttribute(name);

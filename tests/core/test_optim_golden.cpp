@@ -167,7 +167,8 @@ TEST(TorchGoldenClip, ClipGradNormMatchesPyTorch) {
   for (const auto& c : cases) {
     H5::Group g = root.openGroup(c);
     const at::Table a_in = at::read_table(g, "grad_a_in"), b_in = at::read_table(g, "grad_b_in");
-    const at::Table a_out = at::read_table(g, "grad_a_out"), b_out = at::read_table(g, "grad_b_out");
+    const at::Table a_out = at::read_table(g, "grad_a_out"),
+                    b_out = at::read_table(g, "grad_b_out");
     // Two tensors in PyTorch, one flat buffer here: the global norm is the same.
     Eigen::VectorXd flat(a_in.rows + b_in.rows);
     for (std::size_t i = 0; i < a_in.rows; ++i) flat[i] = a_in(i);
@@ -188,11 +189,10 @@ ac::Schedule schedule_for(const std::string& name, const H5::DataSet& d) {
   if (name.rfind("cosine", 0) == 0)
     return ac::Schedule::cosine(a("base_lr"), static_cast<std::int64_t>(a("T_max")), a("eta_min"));
   if (name.rfind("cyclic", 0) == 0)
-    return ac::Schedule::cyclic(a("base_lr"), a("max_lr"),
-                                static_cast<std::int64_t>(a("step_size_up")),
-                                at::attr_string(d, "mode") == "triangular2"
-                                    ? ac::Schedule::CyclicMode::kTriangular2
-                                    : ac::Schedule::CyclicMode::kTriangular);
+    return ac::Schedule::cyclic(
+        a("base_lr"), a("max_lr"), static_cast<std::int64_t>(a("step_size_up")),
+        at::attr_string(d, "mode") == "triangular2" ? ac::Schedule::CyclicMode::kTriangular2
+                                                    : ac::Schedule::CyclicMode::kTriangular);
   if (name.rfind("exponential", 0) == 0) return ac::Schedule::exponential(a("base_lr"), a("gamma"));
   if (name.rfind("linear", 0) == 0)
     return ac::Schedule::linear(a("base_lr"), a("start_factor"), 1.0,

@@ -47,8 +47,8 @@ class NonFiniteGradientError : public std::domain_error {
 struct ParamGroup {
   std::size_t begin = 0;
   std::size_t end = 0;
-  double lr_scale = 1.0;      ///< multiplies the (scheduled) learning rate
-  double weight_decay = -1;   ///< < 0: the rule's weight decay
+  double lr_scale = 1.0;     ///< multiplies the (scheduled) learning rate
+  double weight_decay = -1;  ///< < 0: the rule's weight decay
   std::string name;
 };
 
@@ -71,8 +71,8 @@ struct OptimizerOptions {
 
 /// What one step did.
 struct StepResult {
-  bool applied = false;  ///< false when skipped for a non-finite gradient
-  double lr = 0;         ///< learning rate used (before group scales)
+  bool applied = false;     ///< false when skipped for a non-finite gradient
+  double lr = 0;            ///< learning rate used (before group scales)
   double grad_norm = -1;    ///< ‖g‖₂ when clip_grad_norm is on, else −1
   double grad_scale = 1;    ///< factor applied by clip_grad_norm
   double update_norm = -1;  ///< ‖d‖₂ when clip_update_norm is on, else −1

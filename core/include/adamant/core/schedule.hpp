@@ -24,8 +24,16 @@ namespace adamant::core {
 
 class Schedule {
  public:
-  enum class Kind { kConstant, kStep, kExponential, kLinear, kCosine, kWarmupCosine, kCyclic,
-                    kOneCycle };
+  enum class Kind {
+    kConstant,
+    kStep,
+    kExponential,
+    kLinear,
+    kCosine,
+    kWarmupCosine,
+    kCyclic,
+    kOneCycle
+  };
   enum class CyclicMode { kTriangular, kTriangular2 };
 
   /// Constant learning rate (the default of every optimizer).
@@ -65,13 +73,13 @@ class Schedule {
 
  private:
   Kind kind_ = Kind::kConstant;
-  double lr_ = 1e-3;         // base (or max for one_cycle / cyclic) learning rate
-  double a_ = 0.0;           // gamma | start_factor | eta_min | base_lr (cyclic) | pct_start
-  double b_ = 0.0;           // end_factor | div_factor | start_factor (warmup_cosine)
-  double c_ = 0.0;           // final_div_factor | eta_min (warmup_cosine)
-  std::int64_t n1_ = 0;      // step_size | total_iters | t_max | warmup | step_size_up | total
-  std::int64_t n2_ = 0;      // total_steps (warmup_cosine) | step_size_down (cyclic)
-  bool flag_ = false;        // triangular2 | cosine anneal
+  double lr_ = 1e-3;     // base (or max for one_cycle / cyclic) learning rate
+  double a_ = 0.0;       // gamma | start_factor | eta_min | base_lr (cyclic) | pct_start
+  double b_ = 0.0;       // end_factor | div_factor | start_factor (warmup_cosine)
+  double c_ = 0.0;       // final_div_factor | eta_min (warmup_cosine)
+  std::int64_t n1_ = 0;  // step_size | total_iters | t_max | warmup | step_size_up | total
+  std::int64_t n2_ = 0;  // total_steps (warmup_cosine) | step_size_down (cyclic)
+  bool flag_ = false;    // triangular2 | cosine anneal
 };
 
 }  // namespace adamant::core

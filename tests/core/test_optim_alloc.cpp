@@ -1,0 +1,69 @@
+// Proves that a step allocates nothing: a counting global operator new, armed around the steps.
+// (Eigen's own allocations also go through it; EIGEN_RUNTIME_NO_MALLOC is used in the MLP test.)
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+#include "adamant/core/optimizer.hpp"
+
+namespace {
+std::atomic<bool> g_armed{false};
+std::atomic<long> g_allocations{0};
+}  // namespace
+
+void* operator new(std::size_t n) {
+  if (g_armed.load(std::memory_order_relaxed)) g_allocations.fetch_add(1);
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+
+namespace {
+
+namespace ac = adamant::core;
+
+template <typename T>
+long allocations_during_steps(const ac::UpdateRule<T>& rule, ac::OptimizerOptions o,
+                              std::size_t n) {
+  ac::Optimizer<T> opt(rule, n, o);
+  Eigen::Matrix<T, Eigen::Dynamic, 1> p = Eigen::Matrix<T, Eigen::Dynamic, 1>::Ones(n);
+  Eigen::Matrix<T, Eigen::Dynamic, 1> g = Eigen::Matrix<T, Eigen::Dynamic, 1>::Constant(n, 0.5);
+  opt.step(p, g);  // warm-up: the first parallel region starts OpenMP's thread team
+  g_allocations = 0;
+  g_armed = true;
+  for (int t = 0; t < 5; ++t) opt.step(p, g);
+  g_armed = false;
+  return g_allocations.load();
+}
+
+TEST(OptimAlloc, StepsAllocateNothing) {
+  ac::OptimizerOptions all;
+  all.clip_grad_norm = 1.0;
+  all.clip_update_norm = 1.0;
+  all.clip_grad_value = 0.4;
+  all.schedule = ac::Schedule::warmup_cosine(1e-3, 2, 100);
+  all.groups = {{0, 1000, 1.0, -1, "w"}, {1000, 300000, 1.0, 0.0, "b"}};
+  for (int threads : {1, 2}) {
+    all.num_threads = threads;
+    ac::OptimizerOptions plain;
+    plain.num_threads = threads;
+    for (const ac::OptimizerOptions& o : {plain, all}) {
+      EXPECT_EQ(
+          allocations_during_steps<float>(*ac::make_rule<float>(ac::AdamOptions{}), o, 300000), 0);
+      EXPECT_EQ(allocations_during_steps<double>(*ac::make_rule<double>(ac::AdamOptions::adamw()),
+                                                 o, 300000),
+                0);
+      ac::AdamOptions ams;
+      ams.amsgrad = true;
+      EXPECT_EQ(allocations_during_steps<float>(*ac::make_rule<float>(ams), o, 300000), 0);
+      EXPECT_EQ(
+          allocations_during_steps<float>(*ac::make_rule<float>(ac::NadamOptions{}), o, 300000), 0);
+    }
+  }
+}
+
+}  // namespace

@@ -1,0 +1,398 @@
+// Bindings of adamant::core: rule options, schedules, the optimizer over a numpy buffer, clipping.
+//
+// An Optimizer is bound to one numpy array (float32 or float64, C-contiguous, writable) and
+// updates it in place through a pointer into its memory: no copy is ever made of the parameters
+// or of the gradient (a gradient of another dtype, layout or size is rejected, not converted).
+// The GIL is released during a step, so multi-threaded steps run in parallel with Python threads.
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <variant>
+
+#include "adamant/core/optimizer.hpp"
+#include "adamant/core/rules.hpp"
+#include "adamant/core/schedule.hpp"
+#include "bindings.hpp"
+
+namespace py = pybind11;
+namespace ac = adamant::core;
+
+namespace adamant::python {
+namespace {
+
+/// Checks that `a` can be updated in place as a flat buffer of T; throws TypeError/ValueError
+/// naming `what` otherwise.
+void require_buffer(const py::array& a, const char* what, bool writable) {
+  if (!(a.flags() & py::array::c_style))
+    throw py::value_error(std::string(what) +
+                          " must be C-contiguous (use numpy.ascontiguousarray)");
+  if (writable && !a.writeable()) throw py::value_error(std::string(what) + " is read-only");
+}
+
+bool is_float32(const py::array& a) { return a.dtype().is(py::dtype::of<float>()); }
+bool is_float64(const py::array& a) { return a.dtype().is(py::dtype::of<double>()); }
+
+class PyOptimizer {
+ public:
+  template <typename RuleOptions>
+  PyOptimizer(const RuleOptions& rule, py::array params, ac::OptimizerOptions options)
+      : params_(std::move(params)) {
+    require_buffer(params_, "params", true);
+    const auto n = static_cast<std::size_t>(params_.size());
+    if (is_float32(params_)) {
+      opt_ = std::make_unique<ac::Optimizer<float>>(rule, n, std::move(options));
+    } else if (is_float64(params_)) {
+      opt_ = std::make_unique<ac::Optimizer<double>>(rule, n, std::move(options));
+    } else {
+      throw py::type_error("params must be a float32 or float64 numpy array, got dtype " +
+                           py::str(params_.dtype()).cast<std::string>());
+    }
+  }
+
+  ac::StepResult step(const py::array& grad) {
+    require_buffer(grad, "grad", false);
+    if (!grad.dtype().is(params_.dtype()))
+      throw py::type_error("grad has dtype " + py::str(grad.dtype()).cast<std::string>() +
+                           ", params have " + py::str(params_.dtype()).cast<std::string>() +
+                           " (no conversion is made: pass the same dtype)");
+    if (grad.size() != params_.size())
+      throw py::value_error("grad has " + std::to_string(grad.size()) + " elements, params have " +
+                            std::to_string(params_.size()));
+    return std::visit(
+        [&](auto& opt) {
+          using T = typename std::decay_t<decltype(*opt)>::Vector::Scalar;
+          T* p = static_cast<T*>(params_.mutable_data());
+          const T* g = static_cast<const T*>(grad.data());
+          py::gil_scoped_release release;
+          return opt->step(p, g, static_cast<std::size_t>(params_.size()));
+        },
+        opt_);
+  }
+
+  py::dict state_dict() const {
+    return std::visit(
+        [](const auto& opt) {
+          const auto& s = opt->state();
+          py::dict d, slots, scalars;
+          d["step"] = s.step;
+          d["skipped_steps"] = s.skipped_steps;
+          for (std::size_t i = 0; i < s.slots.size(); ++i)
+            slots[py::str(s.slot_names[i])] = py::array(static_cast<py::ssize_t>(s.slots[i].size()),
+                                                        s.slots[i].data());  // a copy
+          for (std::size_t i = 0; i < s.scalars.size(); ++i)
+            scalars[py::str(s.scalar_names[i])] = s.scalars[i];
+          d["slots"] = slots;
+          d["scalars"] = scalars;
+          return d;
+        },
+        opt_);
+  }
+
+  void load_state_dict(const py::dict& d) {
+    std::visit(
+        [&](auto& opt) {
+          using T = typename std::decay_t<decltype(*opt)>::Vector::Scalar;
+          ac::State<T> s = opt->state();  // the expected names, then overwritten below
+          s.step = d["step"].cast<std::int64_t>();
+          s.skipped_steps =
+              d.contains("skipped_steps") ? d["skipped_steps"].cast<std::int64_t>() : 0;
+          const py::dict slots = d["slots"].cast<py::dict>();
+          const py::dict scalars =
+              d.contains("scalars") ? d["scalars"].cast<py::dict>() : py::dict();
+          if (slots.size() != s.slot_names.size())
+            throw py::value_error("state has " + std::to_string(slots.size()) +
+                                  " slots, this optimizer (" + opt->rule().name() + ") has " +
+                                  std::to_string(s.slot_names.size()));
+          for (std::size_t i = 0; i < s.slot_names.size(); ++i) {
+            const std::string& name = s.slot_names[i];
+            if (!slots.contains(name))
+              throw py::value_error("state lacks slot '" + name + "' of " + opt->rule().name());
+            auto a = py::array_t<T, py::array::c_style>::ensure(slots[py::str(name)]);
+            if (!a || a.size() != static_cast<py::ssize_t>(s.slots[i].size()))
+              throw py::value_error("slot '" + name + "' must hold " +
+                                    std::to_string(s.slots[i].size()) + " numbers");
+            std::copy(a.data(), a.data() + a.size(), s.slots[i].begin());
+          }
+          for (std::size_t i = 0; i < s.scalar_names.size(); ++i) {
+            if (!scalars.contains(s.scalar_names[i]))
+              throw py::value_error("state lacks scalar '" + s.scalar_names[i] + "'");
+            s.scalars[i] = scalars[py::str(s.scalar_names[i])].cast<double>();
+          }
+          opt->set_state(std::move(s));
+        },
+        opt_);
+  }
+
+  const py::array& params() const { return params_; }
+  std::string rule_name() const {
+    return std::visit([](const auto& o) { return o->rule().name(); }, opt_);
+  }
+  double current_lr() const {
+    return std::visit([](const auto& o) { return o->current_lr(); }, opt_);
+  }
+  std::int64_t step_count() const {
+    return std::visit([](const auto& o) { return o->state().step; }, opt_);
+  }
+  std::int64_t skipped_steps() const {
+    return std::visit([](const auto& o) { return o->state().skipped_steps; }, opt_);
+  }
+  int num_threads() const {
+    return std::visit([](const auto& o) { return o->num_threads(); }, opt_);
+  }
+  std::string repr() const {
+    std::ostringstream s;
+    s << "<adamant Optimizer " << rule_name() << " over " << params_.size() << " "
+      << py::str(params_.dtype()).cast<std::string>() << ", step " << step_count() << ">";
+    return s.str();
+  }
+
+ private:
+  py::array params_;  // keeps the buffer alive
+  std::variant<std::unique_ptr<ac::Optimizer<float>>, std::unique_ptr<ac::Optimizer<double>>> opt_;
+};
+
+template <typename Options>
+py::class_<Options> bind_options(py::module_& m, const char* name, const char* doc) {
+  py::class_<Options> c(m, name, doc);
+  c.def(py::init<>());
+  c.def("__repr__", [name](const Options& o) {
+    return std::string("<") + name + " lr=" + std::to_string(o.lr) + ">";
+  });
+  return c;
+}
+
+/// Calls f(Eigen::Map of T) on a float32/float64 C-contiguous writable array, in place.
+template <typename F>
+auto with_flat_buffer(py::array& a, F&& f) {
+  require_buffer(a, "grad", true);
+  if (is_float32(a))
+    return f(Eigen::Map<Eigen::VectorXf>(static_cast<float*>(a.mutable_data()), a.size()));
+  if (is_float64(a))
+    return f(Eigen::Map<Eigen::VectorXd>(static_cast<double*>(a.mutable_data()), a.size()));
+  throw py::type_error("grad must be a float32 or float64 numpy array, got dtype " +
+                       py::str(a.dtype()).cast<std::string>());
+}
+
+}  // namespace
+
+void bind_core(py::module_& m) {
+  // ---- errors: NonFiniteGradientError is a FloatingPointError carrying .index and .value ----
+  static py::exception<ac::NonFiniteGradientError> non_finite(m, "NonFiniteGradientError",
+                                                              PyExc_FloatingPointError);
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const ac::NonFiniteGradientError& e) {
+      py::object err = py::handle(non_finite.ptr())(e.what());
+      err.attr("index") = e.index();
+      err.attr("value") = e.value();
+      PyErr_SetObject(non_finite.ptr(), err.ptr());
+    }
+  });
+
+  // ---- rule options (defaults: PyTorch's) ----
+  bind_options<ac::SgdOptions>(m, "SgdOptions", "SGD with momentum, dampening, Nesterov, L2")
+      .def_readwrite("lr", &ac::SgdOptions::lr)
+      .def_readwrite("momentum", &ac::SgdOptions::momentum)
+      .def_readwrite("dampening", &ac::SgdOptions::dampening)
+      .def_readwrite("nesterov", &ac::SgdOptions::nesterov)
+      .def_readwrite("weight_decay", &ac::SgdOptions::weight_decay)
+      .def_readwrite("maximize", &ac::SgdOptions::maximize);
+  bind_options<ac::AdagradOptions>(m, "AdagradOptions", "Adagrad (Duchi et al. 2011)")
+      .def_readwrite("lr", &ac::AdagradOptions::lr)
+      .def_readwrite("lr_decay", &ac::AdagradOptions::lr_decay)
+      .def_readwrite("weight_decay", &ac::AdagradOptions::weight_decay)
+      .def_readwrite("initial_accumulator_value", &ac::AdagradOptions::initial_accumulator_value)
+      .def_readwrite("eps", &ac::AdagradOptions::eps)
+      .def_readwrite("maximize", &ac::AdagradOptions::maximize);
+  bind_options<ac::RmspropOptions>(m, "RmspropOptions", "RMSprop, optionally centred")
+      .def_readwrite("lr", &ac::RmspropOptions::lr)
+      .def_readwrite("alpha", &ac::RmspropOptions::alpha)
+      .def_readwrite("eps", &ac::RmspropOptions::eps)
+      .def_readwrite("weight_decay", &ac::RmspropOptions::weight_decay)
+      .def_readwrite("momentum", &ac::RmspropOptions::momentum)
+      .def_readwrite("centered", &ac::RmspropOptions::centered)
+      .def_readwrite("maximize", &ac::RmspropOptions::maximize);
+  bind_options<ac::AdamOptions>(m, "AdamOptions", "Adam / AMSGrad / AdamW (Kingma & Ba 2015)")
+      .def_readwrite("lr", &ac::AdamOptions::lr)
+      .def_readwrite("beta1", &ac::AdamOptions::beta1)
+      .def_readwrite("beta2", &ac::AdamOptions::beta2)
+      .def_readwrite("eps", &ac::AdamOptions::eps)
+      .def_readwrite("weight_decay", &ac::AdamOptions::weight_decay)
+      .def_readwrite("decoupled_weight_decay", &ac::AdamOptions::decoupled_weight_decay)
+      .def_readwrite("amsgrad", &ac::AdamOptions::amsgrad)
+      .def_readwrite("maximize", &ac::AdamOptions::maximize)
+      .def_static("adamw", &ac::AdamOptions::adamw);
+  bind_options<ac::AdamaxOptions>(m, "AdamaxOptions", "AdaMax (Kingma & Ba 2015)")
+      .def_readwrite("lr", &ac::AdamaxOptions::lr)
+      .def_readwrite("beta1", &ac::AdamaxOptions::beta1)
+      .def_readwrite("beta2", &ac::AdamaxOptions::beta2)
+      .def_readwrite("eps", &ac::AdamaxOptions::eps)
+      .def_readwrite("weight_decay", &ac::AdamaxOptions::weight_decay)
+      .def_readwrite("maximize", &ac::AdamaxOptions::maximize);
+  bind_options<ac::NadamOptions>(m, "NadamOptions", "NAdam (Dozat 2016), PyTorch 1.13's form")
+      .def_readwrite("lr", &ac::NadamOptions::lr)
+      .def_readwrite("beta1", &ac::NadamOptions::beta1)
+      .def_readwrite("beta2", &ac::NadamOptions::beta2)
+      .def_readwrite("eps", &ac::NadamOptions::eps)
+      .def_readwrite("weight_decay", &ac::NadamOptions::weight_decay)
+      .def_readwrite("momentum_decay", &ac::NadamOptions::momentum_decay);
+  bind_options<ac::RadamOptions>(m, "RadamOptions", "RAdam (Liu et al. 2020)")
+      .def_readwrite("lr", &ac::RadamOptions::lr)
+      .def_readwrite("beta1", &ac::RadamOptions::beta1)
+      .def_readwrite("beta2", &ac::RadamOptions::beta2)
+      .def_readwrite("eps", &ac::RadamOptions::eps)
+      .def_readwrite("weight_decay", &ac::RadamOptions::weight_decay);
+  bind_options<ac::LionOptions>(m, "LionOptions", "Lion (Chen et al. 2023)")
+      .def_readwrite("lr", &ac::LionOptions::lr)
+      .def_readwrite("beta1", &ac::LionOptions::beta1)
+      .def_readwrite("beta2", &ac::LionOptions::beta2)
+      .def_readwrite("weight_decay", &ac::LionOptions::weight_decay)
+      .def_readwrite("maximize", &ac::LionOptions::maximize);
+  bind_options<ac::OptimisticAdamOptions>(m, "OptimisticAdamOptions",
+                                          "Optimistic Adam (Daskalakis et al. 2018)")
+      .def_readwrite("lr", &ac::OptimisticAdamOptions::lr)
+      .def_readwrite("beta1", &ac::OptimisticAdamOptions::beta1)
+      .def_readwrite("beta2", &ac::OptimisticAdamOptions::beta2)
+      .def_readwrite("eps", &ac::OptimisticAdamOptions::eps)
+      .def_readwrite("weight_decay", &ac::OptimisticAdamOptions::weight_decay)
+      .def_readwrite("maximize", &ac::OptimisticAdamOptions::maximize);
+
+  // ---- schedules ----
+  py::class_<ac::Schedule> sched(m, "Schedule",
+                                 "Learning rate as a function of the step (t = 0 first); "
+                                 "PyTorch lr_scheduler closed forms");
+  py::enum_<ac::Schedule::CyclicMode>(sched, "CyclicMode")
+      .value("triangular", ac::Schedule::CyclicMode::kTriangular)
+      .value("triangular2", ac::Schedule::CyclicMode::kTriangular2);
+  sched.def_static("constant", &ac::Schedule::constant, py::arg("lr"))
+      .def_static("step", &ac::Schedule::step, py::arg("lr"), py::arg("step_size"),
+                  py::arg("gamma") = 0.1)
+      .def_static("exponential", &ac::Schedule::exponential, py::arg("lr"), py::arg("gamma"))
+      .def_static("linear", &ac::Schedule::linear, py::arg("lr"),
+                  py::arg("start_factor") = 1.0 / 3.0, py::arg("end_factor") = 1.0,
+                  py::arg("total_iters") = 5)
+      .def_static("cosine", &ac::Schedule::cosine, py::arg("lr"), py::arg("t_max"),
+                  py::arg("eta_min") = 0.0)
+      .def_static("warmup_cosine", &ac::Schedule::warmup_cosine, py::arg("lr"),
+                  py::arg("warmup_steps"), py::arg("total_steps"), py::arg("eta_min") = 0.0,
+                  py::arg("start_factor") = 0.0)
+      .def_static("cyclic", &ac::Schedule::cyclic, py::arg("base_lr"), py::arg("max_lr"),
+                  py::arg("step_size_up") = 2000,
+                  py::arg("mode") = ac::Schedule::CyclicMode::kTriangular,
+                  py::arg("step_size_down") = -1)
+      .def_static("one_cycle", &ac::Schedule::one_cycle, py::arg("max_lr"), py::arg("total_steps"),
+                  py::arg("pct_start") = 0.3, py::arg("cosine_anneal") = true,
+                  py::arg("div_factor") = 25.0, py::arg("final_div_factor") = 1e4)
+      .def(
+          "__call__",
+          [](const ac::Schedule& s, std::int64_t t) {
+            const std::string err = s.validate();
+            if (!err.empty()) throw std::invalid_argument(err);
+            return s(t);
+          },
+          py::arg("t"))
+      .def("validate", &ac::Schedule::validate)
+      .def("__repr__", &ac::Schedule::describe);
+
+  // ---- composition ----
+  py::enum_<ac::NonFinitePolicy>(m, "NonFinitePolicy")
+      .value("raise_", ac::NonFinitePolicy::kRaise)
+      .value("skip", ac::NonFinitePolicy::kSkip);
+  py::class_<ac::ParamGroup>(m, "ParamGroup", "A range [begin, end) with its own lr scale / decay")
+      .def(py::init([](std::size_t begin, std::size_t end, double lr_scale, double weight_decay,
+                       std::string name) {
+             return ac::ParamGroup{begin, end, lr_scale, weight_decay, std::move(name)};
+           }),
+           py::arg("begin"), py::arg("end"), py::arg("lr_scale") = 1.0,
+           py::arg("weight_decay") = -1.0, py::arg("name") = "")
+      .def_readwrite("begin", &ac::ParamGroup::begin)
+      .def_readwrite("end", &ac::ParamGroup::end)
+      .def_readwrite("lr_scale", &ac::ParamGroup::lr_scale)
+      .def_readwrite("weight_decay", &ac::ParamGroup::weight_decay)
+      .def_readwrite("name", &ac::ParamGroup::name);
+  py::class_<ac::OptimizerOptions>(m, "OptimizerOptions", "What composes around a rule")
+      .def(py::init<>())
+      .def_readwrite("clip_grad_value", &ac::OptimizerOptions::clip_grad_value)
+      .def_readwrite("clip_grad_norm", &ac::OptimizerOptions::clip_grad_norm)
+      .def_readwrite("clip_update_value", &ac::OptimizerOptions::clip_update_value)
+      .def_readwrite("clip_update_norm", &ac::OptimizerOptions::clip_update_norm)
+      .def_readwrite("non_finite", &ac::OptimizerOptions::non_finite)
+      .def_readwrite("schedule", &ac::OptimizerOptions::schedule)
+      .def_readwrite("groups", &ac::OptimizerOptions::groups)
+      .def_readwrite("num_threads", &ac::OptimizerOptions::num_threads);
+  py::class_<ac::StepResult>(m, "StepResult", "What one step did")
+      .def_readonly("applied", &ac::StepResult::applied)
+      .def_readonly("lr", &ac::StepResult::lr)
+      .def_readonly("grad_norm", &ac::StepResult::grad_norm)
+      .def_readonly("grad_scale", &ac::StepResult::grad_scale)
+      .def_readonly("update_norm", &ac::StepResult::update_norm)
+      .def_property_readonly("nonfinite_index",
+                             [](const ac::StepResult& r) -> py::object {
+                               if (r.applied) return py::none();
+                               return py::int_(r.nonfinite_index);
+                             })
+      .def("__repr__", [](const ac::StepResult& r) {
+        std::ostringstream s;
+        s << "StepResult(applied=" << (r.applied ? "True" : "False") << ", lr=" << r.lr
+          << ", grad_norm=" << r.grad_norm << ")";
+        return s.str();
+      });
+
+  // ---- the optimizer ----
+  py::class_<PyOptimizer> opt(m, "Optimizer",
+                              "An update rule over one numpy array, updated in place");
+  opt.def(py::init<const ac::SgdOptions&, py::array, ac::OptimizerOptions>())
+      .def(py::init<const ac::AdagradOptions&, py::array, ac::OptimizerOptions>())
+      .def(py::init<const ac::RmspropOptions&, py::array, ac::OptimizerOptions>())
+      .def(py::init<const ac::AdamOptions&, py::array, ac::OptimizerOptions>())
+      .def(py::init<const ac::AdamaxOptions&, py::array, ac::OptimizerOptions>())
+      .def(py::init<const ac::NadamOptions&, py::array, ac::OptimizerOptions>())
+      .def(py::init<const ac::RadamOptions&, py::array, ac::OptimizerOptions>())
+      .def(py::init<const ac::LionOptions&, py::array, ac::OptimizerOptions>())
+      .def(py::init<const ac::OptimisticAdamOptions&, py::array, ac::OptimizerOptions>())
+      .def("step", &PyOptimizer::step, py::arg("grad"),
+           "Updates params in place from grad (same dtype and size); returns a StepResult")
+      .def("state_dict", &PyOptimizer::state_dict,
+           "Copy of the state: {'step', 'skipped_steps', 'slots': {name: array}, 'scalars'}")
+      .def("load_state_dict", &PyOptimizer::load_state_dict, py::arg("state"),
+           "Restores a state_dict(); the run then continues bit-identically")
+      .def_property_readonly("params", &PyOptimizer::params)
+      .def_property_readonly("rule", &PyOptimizer::rule_name)
+      .def_property_readonly("lr", &PyOptimizer::current_lr, "Learning rate the next step will use")
+      .def_property_readonly("step_count", &PyOptimizer::step_count)
+      .def_property_readonly("skipped_steps", &PyOptimizer::skipped_steps)
+      .def_property_readonly("num_threads", &PyOptimizer::num_threads)
+      .def("__repr__", &PyOptimizer::repr);
+
+  // ---- free functions (PyTorch's torch.nn.utils semantics on a flat buffer, in place) ----
+  m.def(
+      "clip_grad_norm_",
+      [](py::array grad, double max_norm) {
+        return with_flat_buffer(grad, [&](auto v) {
+          using T = typename decltype(v)::Scalar;
+          return ac::clip_grad_norm<T>(v, max_norm);
+        });
+      },
+      py::arg("grad"), py::arg("max_norm"),
+      "Scales grad by min(1, max_norm / (‖grad‖ + 1e-6)) in place; returns ‖grad‖ before");
+  m.def(
+      "clip_grad_value_",
+      [](py::array grad, double clip_value) {
+        with_flat_buffer(grad, [&](auto v) {
+          using T = typename decltype(v)::Scalar;
+          ac::clip_grad_value<T>(v, clip_value);
+        });
+      },
+      py::arg("grad"), py::arg("clip_value"),
+      "Clamps every element of grad to [-clip_value, clip_value] in place");
+}
+
+}  // namespace adamant::python

@@ -1,0 +1,10 @@
+#pragma once
+// One binding function per adamant module (bind_<module>.cpp), called from module.cpp.
+
+#include <pybind11/pybind11.h>
+
+namespace adamant::python {
+
+void bind_core(pybind11::module_& m);
+
+}  // namespace adamant::python

@@ -1,0 +1,13 @@
+// adamant._core: the one pybind11 extension. Each module's bindings live in bind_<module>.cpp;
+// this file only assembles them into submodules.
+
+#include <pybind11/pybind11.h>
+
+#include "bindings.hpp"
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "adamant's C++ core (use the pure-Python package `adamant` in front of it)";
+  m.attr("__version__") = ADAMANT_VERSION;
+  pybind11::module_ core = m.def_submodule("core", "optimizers, schedules, clipping");
+  adamant::python::bind_core(core);
+}

@@ -46,6 +46,7 @@
 // respect to the parameters, i.e. a forward-over-reverse pass) are not implemented yet.
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -263,6 +264,34 @@ void Mlp<T>::check_workspace(const char* where, const Workspace& ws) const {
   if (!ok) detail::mlp_error(where, "workspace was made for a different network", spec_.describe());
 }
 
+namespace detail {
+// Applies f(z, a, out) to fixed blocks of 16 entries copied into aligned fixed-size arrays (the
+// last block zero-padded), writing `out` back. Eigen evaluates exp / log1p with its vectorised
+// approximation on whole packets and with std::exp / std::log1p on a loop remainder or an
+// unaligned head, so applying an expression to the buffer directly would make an entry's bits
+// depend on its position in the batch and on the buffer's address. Through these blocks every
+// entry takes the packet path (16 is a multiple of every packet size), so a sample gives the same
+// bits alone or anywhere in a batch — what sharded, thread-count-independent training relies on.
+template <typename T, typename F>
+void blocked(const T* z, const T* a, T* out, Eigen::Index n, F f) {
+  constexpr Eigen::Index kBlock = 16;
+  using Block = Eigen::Array<T, kBlock, 1>;
+  using Span = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>;
+  Block zb, ab, ob;
+  for (Eigen::Index i = 0; i < n; i += kBlock) {
+    const Eigen::Index m = std::min(kBlock, n - i);
+    zb.setZero();
+    ab.setZero();
+    ob.setZero();
+    zb.head(m) = Span(z + i, m);
+    ab.head(m) = Span(a + i, m);
+    ob.head(m) = Span(out + i, m);
+    f(zb, ab, ob);
+    Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>(out + i, m) = ob.head(m);
+  }
+}
+}  // namespace detail
+
 template <typename T>
 void Mlp<T>::activate(Activation act, const T* z, T* a, Eigen::Index n) {
   using Array = Eigen::Array<T, Eigen::Dynamic, 1>;
@@ -279,10 +308,14 @@ void Mlp<T>::activate(Activation act, const T* z, T* a, Eigen::Index n) {
       aa = zz.max(T(0));
       break;
     case Activation::kSiLU:
-      aa = zz * (T(1) + (-zz).exp()).inverse();
+      detail::blocked(z, a, a, n, [](const auto& zb, const auto&, auto& ab) {
+        ab = zb * (T(1) + (-zb).exp()).inverse();
+      });
       break;
     case Activation::kSoftplus:
-      aa = zz.max(T(0)) + (-zz.abs()).exp().log1p();
+      detail::blocked(z, a, a, n, [](const auto& zb, const auto&, auto& ab) {
+        ab = zb.max(T(0)) + (-zb.abs()).exp().log1p();
+      });
       break;
   }
 }
@@ -302,13 +335,16 @@ void Mlp<T>::multiply_derivative(Activation act, const T* z, const T* a, T* d, E
     case Activation::kReLU:
       dd = (zz > T(0)).select(dd, T(0));
       break;
-    case Activation::kSiLU: {
-      const auto s = (T(1) + (-zz).exp()).inverse();  // an expression, evaluated twice below
-      dd *= s * (T(1) + zz * (T(1) - s));
+    case Activation::kSiLU:
+      detail::blocked(z, a, d, n, [](const auto& zb, const auto&, auto& db) {
+        const auto s = (T(1) + (-zb).exp()).inverse();  // an expression, evaluated twice below
+        db *= s * (T(1) + zb * (T(1) - s));
+      });
       break;
-    }
     case Activation::kSoftplus:
-      dd *= T(1) / (T(1) + (-zz).exp());
+      detail::blocked(z, a, d, n, [](const auto& zb, const auto&, auto& db) {
+        db *= T(1) / (T(1) + (-zb).exp());
+      });
       break;
   }
 }

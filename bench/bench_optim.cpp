@@ -1,0 +1,385 @@
+// bench_optim: step throughput of adamant::core::Optimizer<float> for Adam, AdamW and AMSGrad,
+// set against the machine's memory bandwidth measured in the same run.
+//
+// What it measures, for each buffer size n (float32 parameters):
+//
+//  * Memory bandwidth, STREAM style: the triad a[i] = b[i] + s·c[i] over three arrays much
+//    larger than the last-level cache (default 3 × 512 MiB), best of several repetitions, once
+//    on one thread and once on all threads. As in STREAM it counts 3 arrays × 4 bytes = 12 bytes
+//    per element; with write-allocate caches the store to a[] also reads a[] first, so the bus
+//    moves 16 bytes per element. For reference it also times an in-place axpy a[i] += s·b[i]
+//    (12 bytes per element moved, no write-allocate), the access pattern Adam's arrays have.
+//  * The step's bandwidth bound: Adam and AdamW read p, g, m, v and write p, m, v (every written
+//    array is read first, so no write-allocate traffic): 7 × 4 = 28 bytes per element; AMSGrad
+//    adds v_max (read + write): 36 bytes. bound (elements/s) = triad bandwidth / bytes per
+//    element, and the table prints the percentage of that bound reached.
+//  * Step throughput (elements/s) of Optimizer<float>::step on one thread and on all threads:
+//    gradients are fixed random values; warm-up steps first, then the median of several timed
+//    repetitions of a few steps each. Nothing is allocated inside the timed loop.
+//  * Background load: the CPU time other processes (and the hypervisor, as steal time) took
+//    while each measurement ran, in cores, from /proc/stat minus this process's own CPU time.
+//    On a small shared machine any value above ~0.1 means the row is disturbed.
+//
+// Usage: bench_optim [--sizes 1e4,1e5,1e6,1e7,1e8] [--rules adam,adamw,amsgrad] [--threads N]
+//                    [--triad-mib 512] [--json FILE]
+
+#include <omp.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <adamant/core/optimizer.hpp>
+#include <adamant/core/rules.hpp>
+#include <adamant/core/state.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ac = adamant::core;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t k = v.size() / 2;
+  return v.size() % 2 ? v[k] : 0.5 * (v[k - 1] + v[k]);
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  std::string item;
+  while (std::getline(ss, item, sep))
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+std::string cpu_model() {
+  std::ifstream f("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("model name", 0) == 0) {
+      const std::size_t c = line.find(':');
+      return c == std::string::npos ? line : line.substr(c + 2);
+    }
+  return "unknown";
+}
+
+std::string json_escape(const std::string& s) {
+  std::string o;
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') o += '\\';
+    o += ch;
+  }
+  return o;
+}
+
+// Busy CPU seconds of the whole machine (steal time included) and of this process, to tell how
+// much of the machine other work took during a measurement.
+struct CpuSample {
+  Clock::time_point wall;
+  double machine_busy_s = 0;
+  double self_s = 0;
+};
+
+CpuSample sample_cpu() {
+  CpuSample c;
+  c.wall = Clock::now();
+  std::ifstream f("/proc/stat");
+  std::string label;
+  unsigned long long user = 0, nice = 0, sys = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
+                     steal = 0;
+  if (f >> label >> user >> nice >> sys >> idle >> iowait >> irq >> softirq >> steal)
+    c.machine_busy_s = static_cast<double>(user + nice + sys + irq + softirq + steal) /
+                       static_cast<double>(sysconf(_SC_CLK_TCK));
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  c.self_s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+             1e-6 * static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+  return c;
+}
+
+// Average number of cores other work kept busy between two samples.
+double background_cores(const CpuSample& a, const CpuSample& b) {
+  const double wall = std::chrono::duration<double>(b.wall - a.wall).count();
+  const double other = (b.machine_busy_s - a.machine_busy_s) - (b.self_s - a.self_s);
+  return wall > 0 ? std::max(0.0, other / wall) : 0.0;
+}
+
+// ---- memory bandwidth ----------------------------------------------------------------------
+
+struct Bandwidth {
+  int threads = 1;
+  double triad_gbs = 0;   ///< STREAM convention: 12 bytes per element
+  double axpy_gbs = 0;    ///< in-place a += s·b: 12 bytes per element, no write-allocate
+  double background = 0;  ///< cores other work used meanwhile
+};
+
+// Best-of-`reps` triad and axpy bandwidth over arrays of n floats each, on `threads` threads.
+// Pages are first touched by the same static schedule that later reads them.
+Bandwidth measure_bandwidth(std::size_t n, int threads, int reps) {
+  ac::AlignedVector<float> a(n), b(n), c(n);
+  float* __restrict pa = a.data();
+  float* __restrict pb = b.data();
+  float* __restrict pc = c.data();
+  const std::ptrdiff_t len = static_cast<std::ptrdiff_t>(n);
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (std::ptrdiff_t i = 0; i < len; ++i) {
+    pa[i] = 0.0f;
+    pb[i] = 1.0f;
+    pc[i] = 2.0f;
+  }
+  const float s = 0.5f;
+  const CpuSample c0 = sample_cpu();
+  double best_triad = 1e300, best_axpy = 1e300;
+  for (int r = 0; r < reps; ++r) {
+    Clock::time_point t0 = Clock::now();
+#pragma omp parallel for simd num_threads(threads) schedule(static)
+    for (std::ptrdiff_t i = 0; i < len; ++i) pa[i] = pb[i] + s * pc[i];
+    best_triad = std::min(best_triad, seconds_since(t0));
+    t0 = Clock::now();
+#pragma omp parallel for simd num_threads(threads) schedule(static)
+    for (std::ptrdiff_t i = 0; i < len; ++i) pb[i] = pb[i] + s * pc[i];
+    best_axpy = std::min(best_axpy, seconds_since(t0));
+  }
+  // Use the results so that no pass can be dropped.
+  volatile float sink = pa[n / 2] + pb[n / 3];
+  (void)sink;
+  Bandwidth bw;
+  bw.background = background_cores(c0, sample_cpu());
+  bw.threads = threads;
+  bw.triad_gbs = 12.0 * static_cast<double>(n) / best_triad * 1e-9;
+  bw.axpy_gbs = 12.0 * static_cast<double>(n) / best_axpy * 1e-9;
+  return bw;
+}
+
+// ---- optimizer steps -----------------------------------------------------------------------
+
+struct Rule {
+  std::string name;
+  ac::AdamOptions options;
+  int bytes_per_element;
+};
+
+Rule make_rule(const std::string& name) {
+  if (name == "adam") return {name, ac::AdamOptions{}, 28};
+  if (name == "adamw") return {name, ac::AdamOptions::adamw(), 28};
+  if (name == "amsgrad") {
+    ac::AdamOptions o;
+    o.amsgrad = true;
+    return {name, o, 36};
+  }
+  throw std::invalid_argument("unknown rule '" + name + "' (expected adam, adamw or amsgrad)");
+}
+
+struct StepTiming {
+  double median_s = 0;  ///< seconds per step, median over repetitions
+  double best_s = 0;    ///< seconds per step, best repetition
+  int steps_per_rep = 0;
+  int reps = 0;
+  double background = 0;  ///< cores other work used during the timed repetitions
+};
+
+// Times Optimizer<float>::step over p, g (n elements) on `threads` threads.
+StepTiming time_steps(const Rule& rule, float* p, const float* g, std::size_t n, int threads) {
+  ac::OptimizerOptions oo;
+  oo.num_threads = threads;
+  ac::Optimizer<float> opt(rule.options, n, oo);
+  // Warm-up: at least two steps and 0.1 s; also estimates the time of one step.
+  int warm = 0;
+  const Clock::time_point tw = Clock::now();
+  while (warm < 2 || seconds_since(tw) < 0.1) {
+    opt.step(p, g, n);
+    ++warm;
+  }
+  const double per_step = seconds_since(tw) / warm;
+  StepTiming t;
+  t.steps_per_rep = std::max(1, static_cast<int>(std::lround(0.05 / per_step)));
+  t.reps = per_step * t.steps_per_rep > 0.1 ? 3 : 9;
+  std::vector<double> times;
+  times.reserve(static_cast<std::size_t>(t.reps));
+  const CpuSample c0 = sample_cpu();
+  for (int r = 0; r < t.reps; ++r) {
+    const Clock::time_point t0 = Clock::now();
+    for (int s = 0; s < t.steps_per_rep; ++s) opt.step(p, g, n);
+    times.push_back(seconds_since(t0) / t.steps_per_rep);
+  }
+  t.background = background_cores(c0, sample_cpu());
+  t.median_s = median(times);
+  t.best_s = *std::min_element(times.begin(), times.end());
+  volatile float sink = p[n / 2];
+  (void)sink;
+  return t;
+}
+
+struct Result {
+  std::size_t n;
+  Rule rule;
+  int threads;
+  StepTiming timing;
+  double bound_eps;  ///< elements/s allowed by the triad bandwidth
+};
+
+void usage() {
+  std::puts(
+      "bench_optim: Adam/AdamW/AMSGrad step throughput of adamant::core::Optimizer<float>\n"
+      "against the memory bandwidth (STREAM triad) measured in the same run.\n\n"
+      "  --sizes LIST     comma-separated buffer sizes (default 1e4,1e5,1e6,1e7,1e8)\n"
+      "  --rules LIST     adam,adamw,amsgrad (default all three)\n"
+      "  --threads N      the 'all threads' count (default: all hardware threads)\n"
+      "  --triad-mib M    MiB per triad array, three arrays (default 512)\n"
+      "  --json FILE      also write the numbers as JSON\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::size_t> sizes = {10000, 100000, 1000000, 10000000, 100000000};
+  std::vector<std::string> rule_names = {"adam", "adamw", "amsgrad"};
+  int all_threads = omp_get_num_procs();
+  std::size_t triad_mib = 512;
+  std::string json_path;
+  try {
+    for (int i = 1; i < argc; ++i) {
+      const std::string a = argv[i];
+      auto value = [&]() -> std::string {
+        if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
+        return argv[++i];
+      };
+      if (a == "--sizes") {
+        sizes.clear();
+        for (const std::string& s : split(value(), ',')) {
+          const double v = std::stod(s);
+          if (!(v >= 1 && v <= 1e10)) throw std::invalid_argument("bad size '" + s + "'");
+          sizes.push_back(static_cast<std::size_t>(std::llround(v)));
+        }
+      } else if (a == "--rules") {
+        rule_names = split(value(), ',');
+      } else if (a == "--threads") {
+        all_threads = std::stoi(value());
+        if (all_threads < 1) throw std::invalid_argument("--threads must be >= 1");
+      } else if (a == "--triad-mib") {
+        triad_mib = static_cast<std::size_t>(std::stoul(value()));
+        if (triad_mib < 1) throw std::invalid_argument("--triad-mib must be >= 1");
+      } else if (a == "--json") {
+        json_path = value();
+      } else if (a == "-h" || a == "--help") {
+        usage();
+        return 0;
+      } else {
+        throw std::invalid_argument("unknown argument '" + a + "'");
+      }
+    }
+    for (const std::string& r : rule_names) make_rule(r);  // validates the names
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_optim: %s (try --help)\n", e.what());
+    return 2;
+  }
+
+  std::vector<int> thread_counts = {1};
+  if (all_threads > 1) thread_counts.push_back(all_threads);
+
+  const std::string cpu = cpu_model();
+  char date[64];
+  const std::time_t now = std::time(nullptr);
+  std::strftime(date, sizeof date, "%Y-%m-%d %H:%M:%S %Z", std::localtime(&now));
+  std::printf("bench_optim  %s  |  %s  |  %d hardware threads\n", date, cpu.c_str(),
+              omp_get_num_procs());
+
+  // Memory bandwidth first, then free the arrays.
+  const std::size_t triad_n = triad_mib * 1024 * 1024 / sizeof(float);
+  std::vector<Bandwidth> bws;
+  std::printf("\nmemory bandwidth, 3 arrays x %zu MiB, best of 5:\n", triad_mib);
+  for (int th : thread_counts) {
+    bws.push_back(measure_bandwidth(triad_n, th, 5));
+    const Bandwidth& b = bws.back();
+    std::printf(
+        "  %d thread%s: triad %.2f GB/s (STREAM count, 12 B/elem; %.2f GB/s counting the "
+        "write-allocate read), in-place axpy %.2f GB/s; background load %.2f cores\n",
+        th, th == 1 ? " " : "s", b.triad_gbs, b.triad_gbs * 16.0 / 12.0, b.axpy_gbs, b.background);
+  }
+
+  std::printf("\n%12s %-8s %4s %7s %11s %11s %11s %7s %8s %5s\n", "n", "rule", "thr", "B/elem",
+              "step [us]", "elem/s", "bound el/s", "% bound", "reps", "bg");
+  std::vector<Result> results;
+  for (std::size_t n : sizes) {
+    ac::AlignedVector<float> p0(n), p(n), g(n);
+    std::mt19937_64 rng(42);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    for (std::size_t i = 0; i < n; ++i) {
+      p0[i] = normal(rng);
+      g[i] = 1e-2f * normal(rng);
+    }
+    for (const std::string& rn : rule_names) {
+      const Rule rule = make_rule(rn);
+      for (std::size_t ti = 0; ti < thread_counts.size(); ++ti) {
+        std::memcpy(p.data(), p0.data(), n * sizeof(float));
+        Result res{n, rule, thread_counts[ti], {}, 0};
+        res.timing = time_steps(rule, p.data(), g.data(), n, thread_counts[ti]);
+        res.bound_eps = bws[ti].triad_gbs * 1e9 / rule.bytes_per_element;
+        const double eps = static_cast<double>(n) / res.timing.median_s;
+        std::printf("%12zu %-8s %4d %7d %11.1f %11.4g %11.4g %6.1f%% %3dx%-4d %5.2f\n", n,
+                    rn.c_str(), res.threads, rule.bytes_per_element, res.timing.median_s * 1e6, eps,
+                    res.bound_eps, 100.0 * eps / res.bound_eps, res.timing.reps,
+                    res.timing.steps_per_rep, res.timing.background);
+        std::fflush(stdout);
+        results.push_back(res);
+      }
+    }
+  }
+
+  std::printf(
+      "\nelem/s = n / median step time; bound = 1-thread or all-thread triad bandwidth / B/elem;\n"
+      "reps = repetitions x steps; bg = cores used by other work meanwhile (> 0.1: disturbed).\n"
+      "Buffers below %zu elements run on one thread whatever num_threads.\n",
+      ac::Optimizer<float>::kParallelMin);
+
+  if (!json_path.empty()) {
+    std::ofstream f(json_path);
+    if (!f) {
+      std::fprintf(stderr, "bench_optim: cannot write %s\n", json_path.c_str());
+      return 1;
+    }
+    f.precision(9);
+    f << "{\n  \"date\": \"" << date << "\",\n  \"cpu\": \"" << json_escape(cpu)
+      << "\",\n  \"hardware_threads\": " << omp_get_num_procs()
+      << ",\n  \"triad_array_mib\": " << triad_mib << ",\n  \"bandwidth\": [\n";
+    for (std::size_t i = 0; i < bws.size(); ++i)
+      f << "    {\"threads\": " << bws[i].threads << ", \"triad_gbs\": " << bws[i].triad_gbs
+        << ", \"triad_write_allocate_gbs\": " << bws[i].triad_gbs * 16.0 / 12.0
+        << ", \"axpy_gbs\": " << bws[i].axpy_gbs << ", \"background_cores\": " << bws[i].background
+        << "}" << (i + 1 < bws.size() ? "," : "") << "\n";
+    f << "  ],\n  \"steps\": [\n";
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      const Result& r = results[i];
+      const double eps = static_cast<double>(r.n) / r.timing.median_s;
+      f << "    {\"n\": " << r.n << ", \"rule\": \"" << r.rule.name
+        << "\", \"threads\": " << r.threads
+        << ", \"bytes_per_element\": " << r.rule.bytes_per_element
+        << ", \"step_s_median\": " << r.timing.median_s << ", \"step_s_best\": " << r.timing.best_s
+        << ", \"elements_per_s\": " << eps << ", \"bound_elements_per_s\": " << r.bound_eps
+        << ", \"percent_of_bound\": " << 100.0 * eps / r.bound_eps
+        << ", \"reps\": " << r.timing.reps << ", \"steps_per_rep\": " << r.timing.steps_per_rep
+        << ", \"background_cores\": " << r.timing.background << "}"
+        << (i + 1 < results.size() ? "," : "") << "\n";
+    }
+    f << "  ]\n}\n";
+  }
+  return 0;
+}

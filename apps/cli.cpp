@@ -1,24 +1,52 @@
 #include "cli.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <sstream>
 
 namespace adamant::cli {
 
+namespace {
+
+/// "-o": a short option (a dash and one letter); "-", "-1" and "-.5" are values.
+bool is_short_option(const std::string& a) {
+  return a.size() == 2 && a[0] == '-' && std::isalpha(static_cast<unsigned char>(a[1]));
+}
+
+bool is_option(const std::string& a) { return a.rfind("--", 0) == 0 || is_short_option(a); }
+
+}  // namespace
+
 Args::Args(std::string command, int argc, char** argv, int first) : command_(std::move(command)) {
+  bool options_end = false;
   for (int i = first; i < argc; ++i) {
     std::string a = argv[i];
+    if (options_end || !is_option(a)) {
+      positionals_.push_back(a);
+      continue;
+    }
+    if (a == "--") {
+      options_end = true;
+      continue;
+    }
     if (a == "--help" || a == "-h") {
       help_ = true;
       continue;
     }
-    if (a.rfind("--", 0) != 0) throw UsageError("unexpected argument '" + a + "'");
+    const bool has_value = i + 1 < argc && !is_option(argv[i + 1]);
+    if (is_short_option(a)) {
+      if (has_value)
+        short_values_[a[1]] = argv[++i];
+      else
+        throw UsageError("option " + a + " needs a value");
+      continue;
+    }
     a = a.substr(2);
     const auto eq = a.find('=');
     if (eq != std::string::npos) {
       values_[a.substr(0, eq)] = a.substr(eq + 1);
-    } else if (i + 1 < argc && std::string(argv[i + 1]).rfind("--", 0) != 0) {
+    } else if (has_value) {
       values_[a] = argv[++i];
     } else {
       flags_.push_back(a);
@@ -26,11 +54,20 @@ Args::Args(std::string command, int argc, char** argv, int first) : command_(std
   }
 }
 
-std::string Args::str(const std::string& key, const std::string& fallback,
-                      const std::string& help) {
-  declared_.emplace_back("--" + key + " <" + (fallback.empty() ? "value" : fallback) + ">", help);
+std::string Args::str(const std::string& key, const std::string& fallback, const std::string& help,
+                      char short_key) {
+  std::string shown = "--" + key + " <" + (fallback.empty() ? "value" : fallback) + ">";
+  if (short_key) shown = std::string("-") + short_key + ", " + shown;
+  declared_.push_back({key, short_key, shown, help, false});
+  if (std::find(flags_.begin(), flags_.end(), key) != flags_.end())
+    throw UsageError("option --" + key + " needs a value");
   const auto it = values_.find(key);
-  return it == values_.end() ? fallback : it->second;
+  if (it != values_.end()) return it->second;
+  if (short_key) {
+    const auto s = short_values_.find(short_key);
+    if (s != short_values_.end()) return s->second;
+  }
+  return fallback;
 }
 
 double Args::num(const std::string& key, double fallback, const std::string& help) {
@@ -54,30 +91,60 @@ long Args::integer(const std::string& key, long fallback, const std::string& hel
 }
 
 bool Args::flag(const std::string& key, const std::string& help) {
-  declared_.emplace_back("--" + key, help);
+  declared_.push_back({key, 0, "--" + key, help, false});
+  if (values_.count(key)) throw UsageError("option --" + key + " takes no value");
   return std::find(flags_.begin(), flags_.end(), key) != flags_.end();
+}
+
+std::string Args::positional(const std::string& name, const std::string& help) {
+  declared_.push_back({name, 0, name, help, true});
+  if (taken_ < positionals_.size()) return positionals_[taken_++];
+  if (help_) return "";
+  throw UsageError("missing argument " + name);
+}
+
+std::string Args::action() {
+  if (taken_ >= positionals_.size()) return "";
+  const std::string a = positionals_[taken_++];
+  command_ += " " + a;
+  return a;
 }
 
 void Args::finish() const {
   auto known = [&](const std::string& k) {
-    return std::any_of(declared_.begin(), declared_.end(), [&](const auto& d) {
-      return d.first == "--" + k || d.first.rfind("--" + k + " <", 0) == 0;
-    });
+    return std::any_of(declared_.begin(), declared_.end(),
+                       [&](const Declared& d) { return !d.positional && d.key == k; });
   };
   for (const auto& [k, v] : values_)
     if (!known(k)) throw UsageError("unknown option --" + k);
   for (const auto& k : flags_)
     if (!known(k)) throw UsageError("unknown option --" + k);
+  for (const auto& [c, v] : short_values_)
+    if (!std::any_of(declared_.begin(), declared_.end(),
+                     [&](const Declared& d) { return d.short_key == c; }))
+      throw UsageError(std::string("unknown option -") + c);
+  if (taken_ < positionals_.size())
+    throw UsageError("unexpected argument '" + positionals_[taken_] + "'");
 }
 
 std::string Args::usage(const std::string& summary) const {
   std::ostringstream o;
-  o << "usage: adamant " << command_ << " [options]\n\n" << summary << "\n\noptions:\n";
-  std::size_t w = 0;
-  for (const auto& d : declared_) w = std::max(w, d.first.size());
+  o << "usage: adamant " << command_;
   for (const auto& d : declared_)
-    o << "  " << d.first << std::string(w - d.first.size() + 2, ' ') << d.second << "\n";
-  o << "  --help" << std::string(w > 4 ? w - 4 : 2, ' ') << "show this help\n";
+    if (d.positional) o << " " << d.key;
+  o << " [options]\n\n" << summary << "\n";
+  std::size_t w = 6;  // "--help"
+  for (const auto& d : declared_) w = std::max(w, d.shown.size());
+  for (const bool positional : {true, false}) {
+    const bool any = std::any_of(declared_.begin(), declared_.end(),
+                                 [&](const Declared& d) { return d.positional == positional; });
+    if (!any && positional) continue;
+    o << "\n" << (positional ? "arguments:" : "options:") << "\n";
+    for (const auto& d : declared_)
+      if (d.positional == positional)
+        o << "  " << d.shown << std::string(w - d.shown.size() + 2, ' ') << d.help << "\n";
+  }
+  o << "  --help" << std::string(w - 6 + 2, ' ') << "show this help\n";
   return o.str();
 }
 
@@ -85,6 +152,7 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
       {"demo", "Run every optimizer on the standard test problems and print a convergence table",
        run_demo},
+      {"data", "Inspect, import and export data files (prices CSV, extended XYZ, HDF5)", run_data},
   };
   return all;
 }

@@ -13,27 +13,45 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// "--key value" and "--flag" options after a subcommand. Every option a command reads is
-/// declared with a default, so --help can list it and unknown options are rejected.
+/// "--key value", "--key=value", "-k value" and "--flag" options after a subcommand, and
+/// positional arguments (anything else; "--" ends the options). Every option and positional a
+/// command reads is declared with a default or a name, so --help can list it and unknown options
+/// or surplus arguments are rejected.
 class Args {
  public:
   Args(std::string command, int argc, char** argv, int first);
-  /// Declares and reads an option. `help` is printed by --help.
-  std::string str(const std::string& key, const std::string& fallback, const std::string& help);
+  /// Declares and reads an option; `short_key` (e.g. 'o') also accepts "-o value". `help` is
+  /// printed by --help. An option given without a value is a UsageError.
+  std::string str(const std::string& key, const std::string& fallback, const std::string& help,
+                  char short_key = 0);
   double num(const std::string& key, double fallback, const std::string& help);
   long integer(const std::string& key, long fallback, const std::string& help);
   bool flag(const std::string& key, const std::string& help);
+  /// Declares and takes the next positional argument; UsageError when it is missing (returns ""
+  /// under --help).
+  std::string positional(const std::string& name, const std::string& help);
+  /// Takes the first positional argument as an action of a command with several ("data info"):
+  /// returns "" when there is none; usage() then names "<command> <action>".
+  std::string action();
   /// True when --help was given: the caller prints usage() and returns 0.
   bool help() const { return help_; }
-  /// Throws UsageError for options nobody declared.
+  /// Throws UsageError for options nobody declared and for positional arguments nobody took.
   void finish() const;
   std::string usage(const std::string& summary) const;
 
  private:
+  struct Declared {
+    std::string key;  // long key, or a positional's name
+    char short_key;
+    std::string shown, help;
+    bool positional;
+  };
   std::string command_;
   std::map<std::string, std::string> values_;
-  std::vector<std::string> flags_;
-  std::vector<std::pair<std::string, std::string>> declared_;
+  std::map<char, std::string> short_values_;
+  std::vector<std::string> flags_, positionals_;
+  std::size_t taken_ = 0;
+  std::vector<Declared> declared_;
   bool help_ = false;
 };
 
@@ -47,5 +65,6 @@ struct Command {
 const std::vector<Command>& commands();
 
 int run_demo(Args& args);
+int run_data(Args& args);
 
 }  // namespace adamant::cli

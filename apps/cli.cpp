@@ -119,10 +119,12 @@ void Args::finish() const {
     if (!known(k)) throw UsageError("unknown option --" + k);
   for (const auto& k : flags_)
     if (!known(k)) throw UsageError("unknown option --" + k);
-  for (const auto& [c, v] : short_values_)
+  for (const auto& entry : short_values_) {
+    const char c = entry.first;  // not a structured binding: C++17 lambdas cannot capture those
     if (!std::any_of(declared_.begin(), declared_.end(),
                      [&](const Declared& d) { return d.short_key == c; }))
       throw UsageError(std::string("unknown option -") + c);
+  }
   if (taken_ < positionals_.size())
     throw UsageError("unexpected argument '" + positionals_[taken_] + "'");
 }

@@ -390,6 +390,16 @@ bool Reader::is_group(const std::string& name) const {
   return o.ok() && H5Iget_type(o.get()) == H5I_GROUP;
 }
 
+std::uint64_t Reader::object_address(const std::string& name) const {
+  quiet();
+  const std::string n = normalize(name);
+  if (!object_exists(file_, n)) fail(n, "missing");
+  H5O_info_t info{};
+  if (H5Oget_info_by_name2(file_, n.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT) < 0)
+    fail(n, "cannot read the object's header");
+  return static_cast<std::uint64_t>(info.addr);
+}
+
 std::vector<std::string> Reader::members(const std::string& group) const {
   quiet();
   const std::string n = normalize(group);

@@ -17,9 +17,11 @@
 
 #include "adamant/datasets/import.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <charconv>
@@ -354,9 +356,9 @@ std::string quote_value(const std::string& v) {
 /// is renamed over `path` only when everything was written.
 template <typename Body>
 void write_text_atomically(const std::string& path, Body&& body) {
-  static int counter = 0;
+  static std::atomic<unsigned long long> counter{0};
   const std::string tmp =
-      path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+      path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter.fetch_add(1));
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw DataError(path, "file", std::string("cannot create: ") + std::strerror(errno));
@@ -375,6 +377,15 @@ void write_text_atomically(const std::string& path, Body&& body) {
       throw DataError(path, "file", "write failed: " + why);
     }
   }
+  // On disk before the rename makes it visible under the final name (as Writer::commit does).
+  const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || ::fsync(fd) != 0) {
+    const std::string why = std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    std::remove(tmp.c_str());
+    throw DataError(path, "file", "cannot sync the temporary file: " + why);
+  }
+  ::close(fd);
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     const std::string why = std::strerror(errno);
     std::remove(tmp.c_str());

@@ -1015,7 +1015,11 @@ std::string attr_text(const AttrValue& v) {
 
 constexpr std::size_t kMaxListed = 12;
 
-void describe_object(const Reader& r, const std::string& name, std::ostringstream& os) {
+// Deeper than any adamant file; a crafted file cannot make the walk exhaust the stack.
+constexpr int kMaxDepth = 32;
+
+void describe_object(const Reader& r, const std::string& name, std::ostringstream& os,
+                     std::set<std::uint64_t>& seen_groups, int depth) {
   const bool group = r.is_group(name);
   std::string line = "  " + name;
   if (line.size() < 34)
@@ -1029,13 +1033,23 @@ void describe_object(const Reader& r, const std::string& name, std::ostringstrea
   }
   for (const auto& [k, v] : r.attrs(name)) os << "      @" << k << " = " << attr_text(v) << "\n";
   if (!group) return;
+  // A group reached twice (a hard link back to a parent, or two names for one group) is listed
+  // once; its second name says where it was shown.
+  if (!seen_groups.insert(r.object_address(name)).second) {
+    os << "      (the same group as one listed above: not listed again)\n";
+    return;
+  }
+  if (depth >= kMaxDepth) {
+    os << "      (nested deeper than " << kMaxDepth << " groups: not listed)\n";
+    return;
+  }
   const std::vector<std::string> members = r.members(name);
   for (std::size_t i = 0; i < members.size(); ++i) {
     if (i == kMaxListed - 2 && members.size() > kMaxListed) {
       os << "  " << child(name, "") << "... and " << members.size() - i << " more\n";
       break;
     }
-    describe_object(r, child(name, members[i]), os);
+    describe_object(r, child(name, members[i]), os, seen_groups, depth + 1);
   }
 }
 
@@ -1122,7 +1136,8 @@ std::string describe(const std::string& path) {
     os << "schema: none (no adamant_schema attribute)\n";
   }
   os << "objects:\n";
-  describe_object(r, "/", os);
+  std::set<std::uint64_t> seen_groups;
+  describe_object(r, "/", os, seen_groups, 0);
   try {
     const std::string s = summary(path, kind, r);
     if (!s.empty()) os << "summary: " << s << "\n";

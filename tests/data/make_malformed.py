@@ -179,6 +179,13 @@ def main():
         e["terminated"] = np.array([0, 1, 0], dtype=np.uint8)
         e["truncated"] = np.zeros(3, dtype=np.uint8)
 
+    # A group that hard-links back to the root: a walk over the file must not loop forever.
+    with new_file("loop_link_to_parent.h5", "table") as f:
+        g = f.create_group("table")
+        g["step"] = np.arange(3.0)
+        g.attrs["columns"] = "step"
+        g["back"] = f["/"]
+
     for name in sorted(os.listdir(OUT)):
         print(f"{os.path.getsize(path(name)):7d}  {name}")
 

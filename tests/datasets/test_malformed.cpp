@@ -145,6 +145,14 @@ TEST(MalformedCorpus, EveryReaderOnEveryFileThrowsOnlyDataError) {
   EXPECT_GE(files, 25);
 }
 
+TEST(MalformedCorpus, DescribeStopsAtALinkBackToAParent) {
+  // /table/back is a hard link to "/": describe() lists the root once and says so on revisit.
+  const std::string d = ad::describe(kCorpus + "/loop_link_to_parent.h5");
+  EXPECT_NE(d.find("/table/back"), std::string::npos) << d;
+  EXPECT_NE(d.find("the same group as one listed above"), std::string::npos) << d;
+  EXPECT_EQ(d.find("/table/back/table"), std::string::npos) << d;
+}
+
 TEST(MalformedCorpus, ValidFilesWrittenWithH5pyRead) {
   const ad::PricePanel p = ad::read_prices(kCorpus + "/valid_prices.h5");
   EXPECT_EQ(p.tickers, (std::vector<std::string>{"AAPL", "MSFT", "XOM"}));

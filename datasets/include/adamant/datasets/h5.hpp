@@ -61,6 +61,9 @@ class Reader {
   /// Whether a dataset or group exists at `name`.
   bool has(const std::string& name) const;
   bool is_group(const std::string& name) const;
+  /// The file address of the object at `name`: equal for two names hard-linked to one object
+  /// (how a walk over the file recognises a group that links back to its parent).
+  std::uint64_t object_address(const std::string& name) const;
   /// Names of the members of a group, sorted.
   std::vector<std::string> members(const std::string& group = "/") const;
   /// Shape of a dataset (throws DataError when it is missing or not a dataset).

@@ -17,10 +17,10 @@
 //               terminated (T,) uint8, truncated (T,) uint8; attributes env_id, seed.
 //   table       a learning curve, a convergence table, per-step game metrics: one group holding
 //               equal-length 1-D float64 columns, with attribute `columns` listing their order.
-//   trajectory  a game trajectory: iterates (S+1, dim) float64, a `metrics` table, attributes
+//   trajectories a game trajectory: iterates (S+1, dim) float64, a `metrics` table, attributes
 //               game, method; several under trajectories/<name>.
-//   model       params (P,) float64 or float32, spec attributes (e.g. an MLP's layer sizes and
-//               activations) under model/.
+//   model       params (P,) float64 (float32 is accepted on read), spec attributes (e.g. an
+//               MLP's layer sizes and activations) under model/.
 //   checkpoint  model/params, optimizer/ {slots/<name> (P,), scalars/<name>, step,
 //               skipped_steps, rule}, training step, rng/state (uint64 words), config attributes.
 

@@ -1,0 +1,111 @@
+#pragma once
+// Gymnasium 1.x classic-control environments in C++: CartPole-v1, Acrobot-v1, MountainCar-v0,
+// MountainCarContinuous-v0 and Pendulum-v1, each as gymnasium.make(id) returns it (registered
+// time limit included). Internal state is float64 and observations float32 exactly as
+// Gymnasium computes them; reset(seed) seeds a numpy-exact Generator (random.hpp) the way
+// gymnasium.utils.seeding.np_random does, and a reset without a seed continues that stream.
+// Each environment's source states its dynamics equations (and the Gymnasium file it follows).
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "adamant/rl/random.hpp"
+
+namespace adamant::rl {
+
+/// gymnasium.spaces.Discrete(n) or gymnasium.spaces.Box(low, high, shape, float32).
+struct Space {
+  enum class Kind { kDiscrete, kBox };
+  Kind kind = Kind::kDiscrete;
+  std::int64_t n = 0;            ///< Discrete: number of actions
+  std::vector<float> low, high;  ///< Box: bounds per element (±inf allowed)
+  std::vector<int> shape;        ///< Box: shape (1-D for these envs); Discrete: {}
+  int size() const;              ///< Discrete: 1; Box: product of shape
+  bool contains(std::int64_t a) const;
+  bool contains(const float* x, int size) const;
+  /// Gymnasium's sample() semantics (Discrete: integers(n); Box: uniform on bounded axes).
+  void sample(Generator& rng, float* out) const;
+  std::int64_t sample_discrete(Generator& rng) const;
+  std::string describe() const;  ///< "Discrete(2)", "Box(-2.0, 2.0, (1,), float32)"
+};
+
+/// reset(options={"low": ..., "high": ...}) where the environment supports it (CartPole,
+/// Acrobot, MountainCar, MountainCarContinuous: utils.maybe_parse_reset_bounds, low > high is an
+/// error); Pendulum-v1 takes {"x_init": ..., "y_init": ...} instead (θ ~ U(−x_init, x_init),
+/// θ̇ ~ U(−y_init, y_init); defaults π and 1). Options an environment does not take throw
+/// std::invalid_argument.
+struct ResetOptions {
+  std::optional<double> low, high;
+  std::optional<double> x_init, y_init;  ///< Pendulum-v1 only
+};
+
+struct StepResult {
+  double reward = 0;
+  bool terminated = false;  ///< a terminal state of the MDP
+  bool truncated = false;   ///< the registered time limit (TimeLimit wrapper)
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+  virtual std::string id() const = 0;
+  virtual const Space& observation_space() const = 0;
+  virtual const Space& action_space() const = 0;
+  virtual int max_episode_steps() const = 0;
+  int obs_dim() const { return observation_space().size(); }
+
+  /// Writes the first observation (obs_dim floats). A seed reseeds the generator; without one
+  /// the generator continues (or is seeded from entropy on the very first reset). Throws
+  /// std::invalid_argument for options the environment does not accept.
+  virtual void reset(float* obs, std::optional<std::uint64_t> seed = std::nullopt,
+                     const ResetOptions& options = {}) = 0;
+  /// Discrete action spaces. Throws std::invalid_argument for an action outside the space and
+  /// std::logic_error when called before reset.
+  virtual StepResult step(std::int64_t action, float* obs) = 0;
+  /// Box action spaces (action_space().size() floats).
+  virtual StepResult step(const float* action, float* obs) = 0;
+
+  /// The internal float64 state (CartPole: x, ẋ, θ, θ̇; Acrobot: θ1, θ2, θ̇1, θ̇2; ...) and its
+  /// setter, for tests that step from a recorded state and for rendering.
+  virtual std::vector<double> state() const = 0;
+  virtual void set_state(const std::vector<double>& s) = 0;
+  virtual int elapsed_steps() const = 0;
+  virtual Generator& np_random() = 0;
+};
+
+/// gymnasium.make(id); throws std::invalid_argument naming the known ids for an unknown one.
+std::unique_ptr<Env> make(const std::string& id);
+std::vector<std::string> registered_ids();
+
+/// Many copies of one environment, structure of arrays, with Gymnasium's next-step autoreset
+/// (gymnasium.vector, autoreset_mode NEXT_STEP): after env i terminates or truncates, the next
+/// step() ignores its action, resets it and returns the reset observation with reward 0 and both
+/// flags false. reset(seed) seeds env i with seed + i, as gymnasium's vector envs do. Work is
+/// split over `num_threads` in fixed contiguous blocks: results do not depend on the count.
+class VecEnv {
+ public:
+  VecEnv(const std::string& id, int num_envs, int num_threads = 1);
+  int num_envs() const;
+  int obs_dim() const;
+  const Space& single_observation_space() const;
+  const Space& single_action_space() const;
+  void set_num_threads(int n);
+
+  /// obs: num_envs × obs_dim row-major.
+  void reset(float* obs, std::optional<std::uint64_t> seed = std::nullopt);
+  /// Discrete: actions[num_envs]; rewards[num_envs]; flags as 0/1 bytes.
+  void step(const std::int64_t* actions, float* obs, double* rewards, std::uint8_t* terminated,
+            std::uint8_t* truncated);
+  /// Box: actions num_envs × act_dim row-major.
+  void step(const float* actions, float* obs, double* rewards, std::uint8_t* terminated,
+            std::uint8_t* truncated);
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace adamant::rl

@@ -1,0 +1,349 @@
+// VecEnv: many copies of one classic-control environment, structure of arrays, Gymnasium's
+// next-step autoreset (gymnasium.vector.SyncVectorEnv with autoreset_mode NEXT_STEP):
+//
+//   step(a):  for env i, if its previous step ended the episode (terminated or truncated), reset
+//             it (its generator continues, default bounds), return the reset observation,
+//             reward 0, terminated = truncated = false, and ignore a_i; otherwise step it as the
+//             single environment does (TimeLimit included).
+//   reset(seed): env i is reset with seed + i (a Python int: no wrap-around), or continues its
+//             generator without a seed.
+//
+// One kernel per environment type runs over contiguous arrays (no virtual call per env); the
+// envs are split into fixed contiguous blocks, one per thread, and every env's numbers depend
+// on that env alone, so results are bit-identical for any thread count. The per-env arithmetic
+// is classic_control.hpp's, the same functions the single environments call, so VecEnv equals
+// N independent Env objects bit for bit. CartPole has a split kernel: a scalar pass for the C
+// library calls (sincos, pow) and a vectorised pass for the rest of the step.
+
+#include <omp.h>
+
+#include <algorithm>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "adamant/rl/env.hpp"
+#include "classic_control.hpp"
+
+namespace adamant::rl {
+
+namespace detail {
+
+/// The polymorphic interface over the per-environment kernels (one virtual call per batch step).
+struct VecBase {
+  virtual ~VecBase() = default;
+  virtual void reset(float* obs, std::optional<std::uint64_t> seed) = 0;
+  virtual void step_discrete(const std::int64_t* actions, float* obs, double* rewards,
+                             std::uint8_t* terminated, std::uint8_t* truncated) = 0;
+  virtual void step_box(const float* actions, float* obs, double* rewards, std::uint8_t* terminated,
+                        std::uint8_t* truncated) = 0;
+
+  std::string id;
+  int num_envs = 0;
+  int num_threads = 1;
+  int obs_dim = 0;
+  Space obs_space, act_space;
+};
+
+}  // namespace detail
+
+struct VecEnv::Impl {
+  std::unique_ptr<detail::VecBase> p;
+};
+
+namespace {
+
+/// SeedSequence(seed + i) with the sum as an unbounded integer (Gymnasium's seed + i).
+SeedSequence seed_plus(std::uint64_t seed, std::uint64_t i) {
+  const std::uint64_t lo = seed + i;
+  const bool carry = lo < seed;
+  std::vector<std::uint32_t> words{static_cast<std::uint32_t>(lo)};
+  if ((lo >> 32) != 0 || carry) words.push_back(static_cast<std::uint32_t>(lo >> 32));
+  if (carry) words.push_back(1u);
+  return SeedSequence(std::move(words));
+}
+
+/// Runs body(begin, end) over num_envs split into `threads` fixed contiguous blocks.
+template <class F>
+void for_blocks(int num_envs, int threads, const F& body) {
+  if (threads <= 1 || num_envs < 2) {
+    body(0, num_envs);
+    return;
+  }
+  const int blocks = std::min(threads, num_envs);
+#pragma omp parallel for schedule(static) num_threads(blocks)
+  for (int b = 0; b < blocks; ++b) {
+    const int begin = static_cast<int>(static_cast<std::int64_t>(num_envs) * b / blocks);
+    const int end = static_cast<int>(static_cast<std::int64_t>(num_envs) * (b + 1) / blocks);
+    body(begin, end);
+  }
+}
+
+template <class P>
+class VecImpl final : public detail::VecBase {
+  static constexpr int kS = P::kStateDim;
+  static constexpr int kO = P::kObsDim;
+
+ public:
+  explicit VecImpl(int n) {
+    id = P::kId;
+    num_envs = n;
+    obs_dim = kO;
+    obs_space = P::observation_space();
+    act_space = P::action_space();
+    s_.assign(static_cast<std::size_t>(kS) * n, 0.0);
+    elapsed_.assign(n, 0);
+    autoreset_.assign(n, 0);
+    P::reset_bounds(ResetOptions{}, &default_a_, &default_b_);
+  }
+
+  void reset(float* obs, std::optional<std::uint64_t> seed) override {
+    if (rng_.empty()) {
+      rng_.reserve(num_envs);
+      for (int i = 0; i < num_envs; ++i) {
+        rng_.push_back(seed ? Generator(seed_plus(*seed, i)) : Generator::from_entropy());
+      }
+    } else if (seed) {
+      for_blocks(num_envs, num_threads, [&](int b, int e) {
+        for (int i = b; i < e; ++i) rng_[i] = Generator(seed_plus(*seed, i));
+      });
+    }
+    for_blocks(num_envs, num_threads, [&](int b, int e) {
+      for (int i = b; i < e; ++i) reset_one(i, obs + static_cast<std::size_t>(i) * kO);
+    });
+    has_reset_ = true;
+  }
+
+  void step_discrete(const std::int64_t* actions, float* obs, double* rewards,
+                     std::uint8_t* terminated, std::uint8_t* truncated) override {
+    if constexpr (P::kDiscrete) {
+      check_reset();
+      // Validate every action that will be used before touching any state.
+      bool bad = false;
+      for (int i = 0; i < num_envs; ++i) {
+        bad |= (autoreset_[i] == 0) & (static_cast<std::uint64_t>(actions[i]) >=
+                                       static_cast<std::uint64_t>(P::kNumActions));
+      }
+      if (bad) {
+        for (int i = 0; i < num_envs; ++i) {
+          if (!autoreset_[i] && (actions[i] < 0 || actions[i] >= P::kNumActions)) {
+            throw std::invalid_argument(std::string(P::kId) + " VecEnv.step: action " +
+                                        std::to_string(actions[i]) + " of env " +
+                                        std::to_string(i) + " is not in the action space " +
+                                        act_space.describe());
+          }
+        }
+      }
+      for_blocks(num_envs, num_threads, [&](int b, int e) {
+        step_block(b, e, actions, obs, rewards, terminated, truncated);
+      });
+    } else {
+      (void)actions, (void)obs, (void)rewards, (void)terminated, (void)truncated;
+      throw std::invalid_argument(std::string(P::kId) + " VecEnv.step: the action space is " +
+                                  act_space.describe() + "; pass float actions");
+    }
+  }
+
+  void step_box(const float* actions, float* obs, double* rewards, std::uint8_t* terminated,
+                std::uint8_t* truncated) override {
+    if constexpr (!P::kDiscrete) {
+      check_reset();
+      for (int i = 0; i < num_envs; ++i) {
+        for (int k = 0; k < P::kActDim; ++k) {
+          const float a = actions[static_cast<std::size_t>(i) * P::kActDim + k];
+          if (!autoreset_[i] && std::isnan(a)) {
+            throw std::invalid_argument(std::string(P::kId) + " VecEnv.step: action of env " +
+                                        std::to_string(i) + " is NaN (space " +
+                                        act_space.describe() + ")");
+          }
+        }
+      }
+      for_blocks(num_envs, num_threads, [&](int b, int e) {
+        step_block(b, e, actions, obs, rewards, terminated, truncated);
+      });
+    } else {
+      (void)actions, (void)obs, (void)rewards, (void)terminated, (void)truncated;
+      throw std::invalid_argument(std::string(P::kId) + " VecEnv.step: the action space is " +
+                                  act_space.describe() + "; pass integer actions");
+    }
+  }
+
+ private:
+  void check_reset() const {
+    if (!has_reset_) {
+      throw std::logic_error(std::string(P::kId) +
+                             " VecEnv: Cannot call step() before calling reset()");
+    }
+  }
+
+  double* comp(int k) { return s_.data() + static_cast<std::size_t>(k) * num_envs; }
+
+  void reset_one(int i, float* obs_row) {
+    double st[kS];
+    P::reset(rng_[i], default_a_, default_b_, st);
+    for (int k = 0; k < kS; ++k) comp(k)[i] = st[k];
+    P::observe(st, obs_row);
+    elapsed_[i] = 0;
+    autoreset_[i] = 0;
+  }
+
+  /// Generic kernel: one env at a time through P::step.
+  template <class A>
+  void step_block(int b, int e, const A* actions, float* obs, double* rewards,
+                  std::uint8_t* terminated, std::uint8_t* truncated) {
+    if constexpr (std::is_same_v<P, detail::CartPole>) {
+      cartpole_block(b, e, actions, obs, rewards, terminated, truncated);
+    } else {
+      for (int i = b; i < e; ++i) {
+        float* obs_row = obs + static_cast<std::size_t>(i) * kO;
+        if (autoreset_[i]) {
+          reset_one(i, obs_row);
+          rewards[i] = 0.0;
+          terminated[i] = truncated[i] = 0;
+          continue;
+        }
+        double st[kS];
+        for (int k = 0; k < kS; ++k) st[k] = comp(k)[i];
+        bool term;
+        double r;
+        if constexpr (P::kDiscrete) {
+          term = P::step(st, actions[i]);
+          r = P::reward(term);
+        } else {
+          term = P::step(st, actions + static_cast<std::size_t>(i) * P::kActDim, &r);
+        }
+        for (int k = 0; k < kS; ++k) comp(k)[i] = st[k];
+        P::observe(st, obs_row);
+        rewards[i] = r;
+        const int el = ++elapsed_[i];
+        terminated[i] = term;
+        truncated[i] = el >= P::kMaxSteps;
+        autoreset_[i] = term | (el >= P::kMaxSteps);
+      }
+    }
+  }
+
+  /// CartPole: chunks of kChunk envs; scalar calls to the C library (sincos, and pow for the
+  /// few squares that need it), vectorised arithmetic for the rest, then the rare autoresets.
+  /// Every number equals what CartPole::step computes for the same env.
+  template <class A>
+  void cartpole_block(int b, int e, const A* actions, float* obs, double* rewards,
+                      std::uint8_t* terminated, std::uint8_t* truncated) {
+    using CP = detail::CartPole;
+    constexpr int kChunk = 256;
+    double sn[kChunk], cs[kChunk], tdsq[kChunk], csq[kChunk];
+    std::uint8_t was_done[kChunk], unsafe[kChunk];
+    double* __restrict x = comp(0);
+    double* __restrict xd = comp(1);
+    double* __restrict th = comp(2);
+    double* __restrict td = comp(3);
+    std::int32_t* __restrict el = elapsed_.data();
+    std::uint8_t* __restrict ar = autoreset_.data();
+    for (int c0 = b; c0 < e; c0 += kChunk) {
+      const int n = std::min(kChunk, e - c0);
+      // Pass 1: the C library's sin and cos (scalar calls).
+      for (int j = 0; j < n; ++j) detail::sin_cos(th[c0 + j], &sn[j], &cs[j]);
+      // Pass 2: θ̇² and cos²θ as glibc's pow(·, 2) gives them: x·x where that is provably the
+      // same, pow itself for the few others (detail::glibc_pow2, here split in two passes).
+      int any_unsafe = 0;
+#pragma omp simd reduction(| : any_unsafe)
+      for (int j = 0; j < n; ++j) {
+        const bool ok1 = detail::pow2_candidate(td[c0 + j], &tdsq[j]);
+        const bool ok2 = detail::pow2_candidate(cs[j], &csq[j]);
+        unsafe[j] = static_cast<std::uint8_t>((ok1 ? 0 : 1) | (ok2 ? 0 : 2));
+        any_unsafe |= unsafe[j];
+      }
+      if (any_unsafe) {
+        for (int j = 0; j < n; ++j) {
+          if (unsafe[j] & 1) tdsq[j] = detail::libm_pow2(td[c0 + j]);
+          if (unsafe[j] & 2) csq[j] = detail::libm_pow2(cs[j]);
+        }
+      }
+      // Pass 3: the rest of the step, vectorised.
+      int any_reset = 0;
+#pragma omp simd reduction(| : any_reset)
+      for (int j = 0; j < n; ++j) {
+        const int i = c0 + j;
+        const bool term =
+            CP::advance(x[i], xd[i], th[i], td[i], actions[i] == 1, sn[j], cs[j], tdsq[j], csq[j]);
+        float* o = obs + static_cast<std::size_t>(i) * 4;
+        o[0] = static_cast<float>(x[i]);
+        o[1] = static_cast<float>(xd[i]);
+        o[2] = static_cast<float>(th[i]);
+        o[3] = static_cast<float>(td[i]);
+        rewards[i] = 1.0;
+        const std::int32_t steps = el[i] + 1;
+        el[i] = steps;
+        terminated[i] = term;
+        truncated[i] = steps >= CP::kMaxSteps;
+        was_done[j] = ar[i];
+        any_reset |= ar[i];
+        ar[i] = term | (steps >= CP::kMaxSteps);
+      }
+      if (any_reset) {
+        // Envs whose previous step ended an episode: the step just computed is discarded.
+        for (int j = 0; j < n; ++j) {
+          if (!was_done[j]) continue;
+          const int i = c0 + j;
+          reset_one(i, obs + static_cast<std::size_t>(i) * 4);
+          rewards[i] = 0.0;
+          terminated[i] = truncated[i] = 0;
+        }
+      }
+    }
+  }
+
+  std::vector<double> s_;  // kS components, each num_envs contiguous doubles
+  std::vector<Generator> rng_;
+  std::vector<std::int32_t> elapsed_;
+  std::vector<std::uint8_t> autoreset_;
+  double default_a_ = 0, default_b_ = 0;
+  bool has_reset_ = false;
+};
+
+std::unique_ptr<detail::VecBase> make_impl(const std::string& id, int n) {
+  if (id == detail::CartPole::kId) return std::make_unique<VecImpl<detail::CartPole>>(n);
+  if (id == detail::Acrobot::kId) return std::make_unique<VecImpl<detail::Acrobot>>(n);
+  if (id == detail::MountainCar::kId) return std::make_unique<VecImpl<detail::MountainCar>>(n);
+  if (id == detail::MountainCarContinuous::kId) {
+    return std::make_unique<VecImpl<detail::MountainCarContinuous>>(n);
+  }
+  if (id == detail::Pendulum::kId) return std::make_unique<VecImpl<detail::Pendulum>>(n);
+  make(id);  // throws the registry's message for an unknown id
+  throw std::invalid_argument("VecEnv: unknown environment id '" + id + "'");
+}
+
+}  // namespace
+
+VecEnv::VecEnv(const std::string& id, int num_envs, int num_threads) {
+  if (num_envs < 1) {
+    throw std::invalid_argument("VecEnv(" + id + "): num_envs must be at least 1, got " +
+                                std::to_string(num_envs));
+  }
+  impl_ = std::make_shared<Impl>();
+  impl_->p = make_impl(id, num_envs);
+  set_num_threads(num_threads);
+}
+
+int VecEnv::num_envs() const { return impl_->p->num_envs; }
+int VecEnv::obs_dim() const { return impl_->p->obs_dim; }
+const Space& VecEnv::single_observation_space() const { return impl_->p->obs_space; }
+const Space& VecEnv::single_action_space() const { return impl_->p->act_space; }
+
+void VecEnv::set_num_threads(int n) { impl_->p->num_threads = n > 0 ? n : omp_get_max_threads(); }
+
+void VecEnv::reset(float* obs, std::optional<std::uint64_t> seed) { impl_->p->reset(obs, seed); }
+
+void VecEnv::step(const std::int64_t* actions, float* obs, double* rewards,
+                  std::uint8_t* terminated, std::uint8_t* truncated) {
+  impl_->p->step_discrete(actions, obs, rewards, terminated, truncated);
+}
+
+void VecEnv::step(const float* actions, float* obs, double* rewards, std::uint8_t* terminated,
+                  std::uint8_t* truncated) {
+  impl_->p->step_box(actions, obs, rewards, terminated, truncated);
+}
+
+}  // namespace adamant::rl

@@ -1,0 +1,267 @@
+// VecEnv: Gymnasium's next-step autoreset, equality with N independent Env objects (bit for bit,
+// including the reset-only steps and their ignored actions), the seed + i seeding, independence
+// of the thread count, and its errors.
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "adamant/rl/env.hpp"
+#include "adamant/rl/random.hpp"
+
+namespace {
+
+using namespace adamant::rl;
+
+/// Everything one vector step returns, to compare runs bit for bit.
+struct Trace {
+  std::vector<float> obs;
+  std::vector<double> rewards;
+  std::vector<std::uint8_t> term, trunc;
+  bool operator==(const Trace& o) const {
+    return std::memcmp(obs.data(), o.obs.data(), obs.size() * sizeof(float)) == 0 &&
+           std::memcmp(rewards.data(), o.rewards.data(), rewards.size() * sizeof(double)) == 0 &&
+           term == o.term && trunc == o.trunc;
+  }
+};
+
+/// Actions for step t: random in the space, out-of-range ones for Box spaces (they are clipped)
+/// and, for envs about to be autoreset, garbage that must be ignored.
+struct ActionSource {
+  Generator g;
+  explicit ActionSource(std::uint64_t seed) : g(seed) {}
+  void discrete(const Space& s, const std::vector<std::uint8_t>& done, std::int64_t* a) {
+    for (std::size_t i = 0; i < done.size(); ++i) a[i] = done[i] ? 99 : g.integers(0, s.n);
+  }
+  void box(const Space& s, const std::vector<std::uint8_t>& done, float* a) {
+    const int d = s.size();
+    for (std::size_t i = 0; i < done.size(); ++i) {
+      for (int k = 0; k < d; ++k) {
+        a[i * d + k] = done[i] ? std::numeric_limits<float>::quiet_NaN()
+                               : static_cast<float>(g.uniform(1.25 * s.low[k], 1.25 * s.high[k]));
+      }
+    }
+  }
+};
+
+/// Runs `steps` vector steps of `id` with `n` envs on `threads` threads.
+std::vector<Trace> run_vec(const std::string& id, int n, int threads, int steps,
+                           std::uint64_t seed) {
+  VecEnv v(id, n, threads);
+  const Space& as = v.single_action_space();
+  const bool discrete = as.kind == Space::Kind::kDiscrete;
+  const int od = v.obs_dim();
+  std::vector<Trace> out;
+  Trace t;
+  t.obs.resize(static_cast<std::size_t>(n) * od);
+  t.rewards.assign(n, 0);
+  t.term.assign(n, 0);
+  t.trunc.assign(n, 0);
+  v.reset(t.obs.data(), seed);
+  out.push_back(t);
+  ActionSource src(seed + 1000);
+  std::vector<std::uint8_t> done(n, 0);
+  std::vector<std::int64_t> ai(n);
+  std::vector<float> af(static_cast<std::size_t>(n) * as.size());
+  for (int s = 0; s < steps; ++s) {
+    if (discrete) {
+      src.discrete(as, done, ai.data());
+      v.step(ai.data(), t.obs.data(), t.rewards.data(), t.term.data(), t.trunc.data());
+    } else {
+      src.box(as, done, af.data());
+      v.step(af.data(), t.obs.data(), t.rewards.data(), t.term.data(), t.trunc.data());
+    }
+    for (int i = 0; i < n; ++i) done[i] = t.term[i] | t.trunc[i];
+    out.push_back(t);
+  }
+  return out;
+}
+
+/// The same with n independent Env objects and Gymnasium's next-step autoreset written out.
+std::vector<Trace> run_singles(const std::string& id, int n, int steps, std::uint64_t seed) {
+  std::vector<std::unique_ptr<Env>> envs;
+  for (int i = 0; i < n; ++i) envs.push_back(make(id));
+  const Space as = envs[0]->action_space();
+  const bool discrete = as.kind == Space::Kind::kDiscrete;
+  const int od = envs[0]->obs_dim();
+  std::vector<Trace> out;
+  Trace t;
+  t.obs.resize(static_cast<std::size_t>(n) * od);
+  t.rewards.assign(n, 0);
+  t.term.assign(n, 0);
+  t.trunc.assign(n, 0);
+  for (int i = 0; i < n; ++i) envs[i]->reset(&t.obs[static_cast<std::size_t>(i) * od], seed + i);
+  out.push_back(t);
+  ActionSource src(seed + 1000);
+  std::vector<std::uint8_t> done(n, 0);
+  std::vector<std::int64_t> ai(n);
+  std::vector<float> af(static_cast<std::size_t>(n) * as.size());
+  for (int s = 0; s < steps; ++s) {
+    if (discrete) {
+      src.discrete(as, done, ai.data());
+    } else {
+      src.box(as, done, af.data());
+    }
+    for (int i = 0; i < n; ++i) {
+      float* o = &t.obs[static_cast<std::size_t>(i) * od];
+      if (done[i]) {
+        envs[i]->reset(o);
+        t.rewards[i] = 0;
+        t.term[i] = t.trunc[i] = 0;
+      } else {
+        const StepResult r = discrete
+                                 ? envs[i]->step(ai[i], o)
+                                 : envs[i]->step(&af[static_cast<std::size_t>(i) * as.size()], o);
+        t.rewards[i] = r.reward;
+        t.term[i] = r.terminated;
+        t.trunc[i] = r.truncated;
+      }
+      done[i] = t.term[i] | t.trunc[i];
+    }
+    out.push_back(t);
+  }
+  return out;
+}
+
+class VecEnvAll : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(VecEnvAll, EqualsIndependentEnvsWithNextStepAutoreset) {
+  const std::string id = GetParam();
+  // Past every registered time limit (MountainCarContinuous's is 999 steps).
+  const int n = 37, steps = id == "MountainCarContinuous-v0" ? 1100 : 650;
+  const auto vec = run_vec(id, n, 2, steps, 100);
+  const auto ref = run_singles(id, n, steps, 100);
+  ASSERT_EQ(vec.size(), ref.size());
+  int episodes_ended = 0, truncations = 0;
+  for (std::size_t s = 0; s < vec.size(); ++s) {
+    ASSERT_TRUE(vec[s] == ref[s]) << id << ": vector step " << s << " differs";
+    for (int i = 0; i < n; ++i) {
+      episodes_ended += vec[s].term[i] | vec[s].trunc[i];
+      truncations += vec[s].trunc[i];
+    }
+  }
+  EXPECT_GT(episodes_ended, 0) << "the run must exercise the autoreset";
+  if (id != "CartPole-v1") {  // a random CartPole policy falls long before its 500-step limit
+    EXPECT_GT(truncations, 0);
+  }
+}
+
+TEST_P(VecEnvAll, SameBitsOnAnyThreadCount) {
+  const std::string id = GetParam();
+  const auto one = run_vec(id, 203, 1, 120, 7);
+  for (int threads : {2, 3, 8}) {
+    const auto many = run_vec(id, 203, threads, 120, 7);
+    for (std::size_t s = 0; s < one.size(); ++s) {
+      ASSERT_TRUE(one[s] == many[s]) << id << ": " << threads << " threads, step " << s;
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Envs, VecEnvAll,
+                         ::testing::Values("CartPole-v1", "Acrobot-v1", "MountainCar-v0",
+                                           "MountainCarContinuous-v0", "Pendulum-v1"),
+                         [](const ::testing::TestParamInfo<std::string>& param) {
+                           std::string s = param.param;
+                           for (char& c : s) c = c == '-' ? '_' : c;
+                           return s;
+                         });
+
+TEST(VecEnv, AutoresetSemantics) {
+  // MountainCar with "no push" never reaches the goal: every env truncates at step 200, the
+  // next step is reset-only (reward 0, flags false, fresh observation), then it runs again.
+  const int n = 3;
+  VecEnv v("MountainCar-v0", n, 2);
+  std::vector<float> obs(n * 2);
+  std::vector<double> rew(n);
+  std::vector<std::uint8_t> te(n), tr(n);
+  std::vector<std::int64_t> a(n, 1);
+  v.reset(obs.data(), 50);
+  for (int t = 1; t <= 200; ++t) {
+    v.step(a.data(), obs.data(), rew.data(), te.data(), tr.data());
+    for (int i = 0; i < n; ++i) {
+      ASSERT_EQ(tr[i], t == 200 ? 1 : 0) << t;
+      ASSERT_EQ(te[i], 0);
+      ASSERT_EQ(rew[i], -1.0);
+    }
+  }
+  // Reset-only step: its actions are ignored, even invalid ones.
+  std::vector<std::int64_t> junk(n, -5);
+  v.step(junk.data(), obs.data(), rew.data(), te.data(), tr.data());
+  for (int i = 0; i < n; ++i) {
+    EXPECT_EQ(rew[i], 0.0);
+    EXPECT_EQ(te[i], 0);
+    EXPECT_EQ(tr[i], 0);
+    // Env i was seeded with 50 + i; its autoreset is the second reset of that generator.
+    Generator g(50 + i);
+    g.uniform(-0.6, -0.4);
+    EXPECT_EQ(obs[2 * i], static_cast<float>(g.uniform(-0.6, -0.4)));
+    EXPECT_EQ(obs[2 * i + 1], 0.0f);
+  }
+  v.step(a.data(), obs.data(), rew.data(), te.data(), tr.data());
+  for (int i = 0; i < n; ++i) EXPECT_EQ(rew[i], -1.0);
+  // Now the junk is used, and rejected before anything changes.
+  const std::vector<float> before = obs;
+  EXPECT_THROW(v.step(junk.data(), obs.data(), rew.data(), te.data(), tr.data()),
+               std::invalid_argument);
+  EXPECT_EQ(obs, before);
+}
+
+TEST(VecEnv, SeedPlusIndexAndUnseededResets) {
+  VecEnv v("CartPole-v1", 4, 1);
+  std::vector<float> obs(16), obs2(16);
+  v.reset(obs.data(), 1234);
+  for (int i = 0; i < 4; ++i) {
+    auto e = make("CartPole-v1");
+    float o[4];
+    e->reset(o, 1234 + i);
+    for (int k = 0; k < 4; ++k) EXPECT_EQ(obs[4 * i + k], o[k]);
+    e->reset(o);  // an unseeded vector reset continues each env's generator
+    if (i == 0) v.reset(obs2.data());
+    for (int k = 0; k < 4; ++k) EXPECT_EQ(obs2[4 * i + k], o[k]);
+  }
+  // seed + i is an unbounded integer: 2^64 − 1 + 1 = 2^64 is SeedSequence([0, 0, 1]).
+  VecEnv w("CartPole-v1", 2, 1);
+  w.reset(obs.data(), ~std::uint64_t{0});
+  Generator g(SeedSequence(std::vector<std::uint32_t>{0, 0, 1}));
+  for (int k = 0; k < 4; ++k) EXPECT_EQ(obs[4 + k], static_cast<float>(g.uniform(-0.05, 0.05)));
+}
+
+TEST(VecEnv, Errors) {
+  EXPECT_THROW(VecEnv("Nope-v0", 4), std::invalid_argument);
+  EXPECT_THROW(VecEnv("CartPole-v1", 0), std::invalid_argument);
+  VecEnv v("CartPole-v1", 2);
+  std::vector<float> obs(8);
+  std::vector<double> rew(2);
+  std::vector<std::uint8_t> te(2), tr(2);
+  std::vector<std::int64_t> a{0, 1};
+  EXPECT_THROW(v.step(a.data(), obs.data(), rew.data(), te.data(), tr.data()), std::logic_error);
+  v.reset(obs.data(), 0);
+  std::vector<float> fa{0.0f, 0.0f};
+  EXPECT_THROW(v.step(fa.data(), obs.data(), rew.data(), te.data(), tr.data()),
+               std::invalid_argument);
+  a[1] = 2;
+  try {
+    v.step(a.data(), obs.data(), rew.data(), te.data(), tr.data());
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("action 2 of env 1"), std::string::npos) << m;
+    EXPECT_NE(m.find("Discrete(2)"), std::string::npos) << m;
+  }
+  VecEnv p("Pendulum-v1", 2);
+  EXPECT_EQ(p.obs_dim(), 3);
+  EXPECT_EQ(p.single_action_space().describe(), "Box(-2.0, 2.0, (1,), float32)");
+  std::vector<float> po(6);
+  p.reset(po.data(), 0);
+  fa[0] = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_THROW(p.step(fa.data(), po.data(), rew.data(), te.data(), tr.data()),
+               std::invalid_argument);
+  EXPECT_THROW(p.step(a.data(), po.data(), rew.data(), te.data(), tr.data()),
+               std::invalid_argument);
+}
+
+}  // namespace

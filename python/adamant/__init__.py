@@ -6,12 +6,14 @@ The C++ library does the work; this package is a thin front end over its extensi
 - :mod:`adamant.optim` -- optimizers updating numpy arrays in place, schedules, clipping.
 - :mod:`adamant.data` -- HDF5 price panels and molecular datasets, CSV / extended-XYZ import,
   the bundled datasets.
+- :mod:`adamant.rl` -- Gymnasium-exact classic-control environments (``make``, ``make_vec``).
 """
 
 from . import _core
 from . import data
 from . import optim
+from . import rl
 from ._core.core import NonFiniteGradientError
 
 __version__ = _core.__version__
-__all__ = ["data", "optim", "NonFiniteGradientError", "__version__"]
+__all__ = ["data", "optim", "rl", "NonFiniteGradientError", "__version__"]

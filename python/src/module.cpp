@@ -13,4 +13,7 @@ PYBIND11_MODULE(_core, m) {
   pybind11::module_ datasets = m.def_submodule(
       "datasets", "HDF5 schemas (prices, molecules), text imports, describe, DataError");
   adamant::python::bind_datasets(datasets);
+  pybind11::module_ rl = m.def_submodule(
+      "rl", "Gymnasium-exact classic-control environments, batched environments, agents");
+  adamant::python::bind_rl(rl);
 }

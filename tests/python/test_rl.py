@@ -1,0 +1,252 @@
+"""adamant.rl against Gymnasium 1.4's recorded episodes (tests/golden), and its Gymnasium API."""
+
+import os
+import sys
+import types
+
+import h5py
+import numpy as np
+import pytest
+
+import adamant
+from adamant import rl
+
+GOLDEN = os.path.join(os.path.dirname(__file__), "..", "golden",
+                      "gymnasium_classic_control_subset.h5")
+IDS = ["CartPole-v1", "Acrobot-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1"]
+
+
+def golden_episodes(env_id):
+    with h5py.File(GOLDEN, "r") as f:
+        g = f[env_id]
+        for name in sorted(g):
+            e = g[name]
+            yield name, int(e.attrs["reset_seed"]), {k: e[k][...] for k in e}
+
+
+def controller(env_id, obs):
+    """The feedback controllers the golden README describes (even seeds)."""
+    if env_id == "CartPole-v1":
+        x, x_dot, theta, theta_dot = (float(v) for v in obs)
+        return int(theta + 0.3 * theta_dot + 0.01 * x + 0.05 * x_dot > 0)
+    return 2 if float(obs[1]) >= 0 else 0
+
+
+def test_registered_ids():
+    assert sorted(rl.registered_ids()) == sorted(IDS)
+
+
+@pytest.mark.parametrize("env_id", IDS)
+def test_replays_gymnasium_episodes(env_id):
+    env = rl.make(env_id)
+    last_seed = None
+    checked = 0
+    for name, seed, ep in golden_episodes(env_id):
+        obs, info = env.reset(seed=None if seed < 0 else seed)
+        assert info == {}
+        if seed >= 0:
+            last_seed = seed
+        assert obs.dtype == np.float32 and obs.shape == env.observation_space.shape
+        # Reset states are bit-identical to Gymnasium's.
+        np.testing.assert_array_equal(obs, ep["observations"][0], err_msg=f"{env_id} {name}")
+        closed_loop = last_seed is not None and last_seed % 2 == 0 and env_id in (
+            "CartPole-v1", "MountainCar-v0")
+        T = len(ep["rewards"])
+        for t in range(T):
+            if closed_loop:
+                a = controller(env_id, obs)
+                # Over hundreds of steps the few-ulp sin/cos differences (golden README) can
+                # flip a decision taken at u ~ 0; the early ones must agree.
+                if t < 20:
+                    assert a == int(ep["actions"][t]), f"{env_id} {name} step {t}"
+            elif isinstance(env.action_space, rl.Discrete):
+                a = int(ep["actions"][t])
+            else:
+                a = np.asarray(ep["actions"][t], dtype=np.float32).reshape(env.action_space.shape)
+            obs, reward, terminated, truncated, info = env.step(a)
+            assert isinstance(reward, float)
+            if t < 20:
+                np.testing.assert_allclose(obs, ep["observations"][t + 1], rtol=1e-5, atol=1e-6,
+                                           err_msg=f"{env_id} {name} step {t}")
+            if closed_loop or t < 20:
+                assert reward == pytest.approx(float(ep["rewards"][t]), rel=1e-6, abs=1e-9)
+            if terminated or truncated:
+                break
+        # The episode ends on the recorded step with the recorded flags.
+        assert t == T - 1, f"{env_id} {name}: ended at step {t}, Gymnasium at {T - 1}"
+        assert terminated == bool(ep["terminated"][-1]) and truncated == bool(ep["truncated"][-1])
+        checked += 1
+    assert checked >= 2
+
+
+def test_one_step_from_recorded_states():
+    """One step from each recorded float64 state lands on the next recorded state."""
+    for env_id in IDS:
+        env = rl.make(env_id)
+        for name, seed, ep in golden_episodes(env_id):
+            env.reset(seed=0)
+            states = ep["states"]
+            for t in range(min(len(ep["rewards"]), 50)):
+                env.state = states[t]
+                a = ep["actions"][t]
+                a = int(a) if isinstance(env.action_space, rl.Discrete) else np.asarray(
+                    a, dtype=np.float32).reshape(env.action_space.shape)
+                env.step(a)
+                np.testing.assert_allclose(env.state, states[t + 1], rtol=1e-14, atol=1e-15,
+                                           err_msg=f"{env_id} {name} step {t}")
+            break
+
+
+def test_spaces_follow_gymnasium():
+    env = rl.make("CartPole-v1")
+    assert isinstance(env.action_space, rl.Discrete) and env.action_space.n == 2
+    assert env.action_space.shape == () and env.action_space.dtype == np.int64
+    obs_space = env.observation_space
+    assert obs_space.shape == (4,) and obs_space.dtype == np.float32
+    np.testing.assert_array_equal(
+        obs_space.high, np.array([4.8, np.finfo(np.float32).max, 0.41887903,
+                                  np.finfo(np.float32).max], dtype=np.float32))
+    env.action_space.seed(3)
+    samples = [env.action_space.sample() for _ in range(50)]
+    assert set(int(s) for s in samples) == {0, 1}
+    assert all(env.action_space.contains(s) for s in samples)
+    assert not env.action_space.contains(2) and not env.action_space.contains(0.5)
+    obs, _ = env.reset(seed=1)
+    assert obs in obs_space
+
+    pend = rl.make("Pendulum-v1")
+    assert isinstance(pend.action_space, rl.Box)
+    np.testing.assert_array_equal(pend.action_space.low, [-2.0])
+    np.testing.assert_array_equal(pend.action_space.high, [2.0])
+    pend.action_space.seed(0)
+    a = pend.action_space.sample()
+    assert a.dtype == np.float32 and a.shape == (1,) and pend.action_space.contains(a)
+    assert not pend.action_space.contains(np.array([2.5], dtype=np.float32))
+
+
+def test_reset_continues_the_seeded_stream_and_seeds_reproduce():
+    a, b = rl.make("CartPole-v1"), rl.make("CartPole-v1")
+    o1, _ = a.reset(seed=7)
+    o2, _ = a.reset()
+    p1, _ = b.reset(seed=7)
+    p2, _ = b.reset()
+    np.testing.assert_array_equal(o1, p1)
+    np.testing.assert_array_equal(o2, p2)
+    assert not np.array_equal(o1, o2)
+
+
+def test_reset_options_bounds():
+    env = rl.make("CartPole-v1")
+    obs, _ = env.reset(seed=0, options={"low": -0.01, "high": 0.01})
+    assert np.all(np.abs(obs) <= 0.01)
+    with pytest.raises(ValueError, match="unknown keys"):
+        env.reset(options={"lo": 0.1})
+
+
+def test_errors_name_the_problem():
+    with pytest.raises(ValueError, match="CartPole-v1"):
+        rl.make("CartPole-v9")
+    env = rl.make("CartPole-v1")
+    env.reset(seed=0)
+    with pytest.raises(ValueError):
+        env.step(2)
+    with pytest.raises(ValueError):
+        env.step(0.5)
+
+
+def test_vector_env_matches_single_envs_with_next_step_autoreset():
+    n = 8
+    envs = rl.make_vec("CartPole-v1", n, num_threads=2)
+    singles = [rl.make("CartPole-v1") for _ in range(n)]
+    obs, _ = envs.reset(seed=100)
+    assert obs.shape == (n, 4) and obs.dtype == np.float32
+    for i, e in enumerate(singles):
+        np.testing.assert_array_equal(obs[i], e.reset(seed=100 + i)[0])
+    rng = np.random.default_rng(0)
+    done = np.zeros(n, dtype=bool)
+    ended = 0
+    for _ in range(600):
+        actions = rng.integers(2, size=n)
+        obs, rewards, term, trunc, _ = envs.step(actions)
+        assert rewards.dtype == np.float64 and term.dtype == np.bool_
+        for i, e in enumerate(singles):
+            if done[i]:  # next-step autoreset: the action is ignored, reward 0, flags false
+                o, _ = e.reset()
+                r, te, tr = 0.0, False, False
+            else:
+                o, r, te, tr, _ = e.step(int(actions[i]))
+            np.testing.assert_array_equal(obs[i], o)
+            assert (rewards[i], term[i], trunc[i]) == (r, te, tr)
+            done[i] = te or tr
+            ended += done[i]
+    assert ended > n  # every env ended at least once, several twice
+
+
+def test_vector_env_same_bits_on_any_thread_count():
+    def run(threads):
+        envs = rl.make_vec("Pendulum-v1", 64, num_threads=threads)
+        obs, _ = envs.reset(seed=5)
+        rng = np.random.default_rng(1)
+        out = [obs]
+        for _ in range(250):
+            obs, r, te, tr, _ = envs.step(rng.uniform(-2, 2, size=(64, 1)).astype(np.float32))
+            out += [obs, r, te, tr]
+        return out
+
+    for x, y in zip(run(1), run(2)):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_registers_with_gymnasium_when_importable(monkeypatch):
+    """With a (minimal) gymnasium module importable, the ids register as gymnasium.Env classes."""
+    registry = {}
+
+    class FakeEnv:
+        def reset(self, *, seed=None, options=None):
+            self.seeded = seed
+
+    def register(id, entry_point, **kwargs):
+        registry[id] = (entry_point, kwargs)
+
+    fake = types.ModuleType("gymnasium")
+    fake.Env = FakeEnv
+    fake.register = register
+    fake.envs = types.SimpleNamespace(registry=registry)
+    fake.spaces = types.SimpleNamespace(
+        Discrete=lambda n: ("Discrete", n),
+        Box=lambda low, high, shape, dtype: ("Box", shape))
+    monkeypatch.setitem(sys.modules, "gymnasium", fake)
+    assert rl._register_with_gymnasium()
+    assert sorted(registry) == sorted(f"adamant/{i}" for i in IDS)
+    cls, kwargs = registry["adamant/CartPole-v1"]
+    assert issubclass(cls, FakeEnv) and kwargs["max_episode_steps"] is None
+    env = cls()
+    assert env.action_space == ("Discrete", 2)
+    obs, info = env.reset(seed=0)
+    ref, _ = rl.make("CartPole-v1").reset(seed=0)
+    np.testing.assert_array_equal(obs, ref)
+    assert len(env.step(1)) == 5
+
+
+def test_adamant_exports_rl():
+    assert adamant.rl is rl
+
+
+def test_render_rgb_array_shows_the_cart_where_it_is():
+    env = rl.make("CartPole-v1", render_mode="rgb_array")
+    env.reset(seed=0)
+    env.state = [0.0, 0.0, 0.0, 0.0]
+    frame = env.render()
+    assert frame.dtype == np.uint8 and frame.shape == (400, 600, 3)
+    env.state = [1.0, 0.0, 0.0, 0.0]  # 1 m right: the cart moves 125 px right
+    moved = env.render()
+    def dark(f):  # columns where the black cart is, in rows above the track line (y = 300)
+        return np.nonzero((f[288:296].sum(axis=2) < 60).any(axis=0))[0]
+
+    assert dark(moved).mean() - dark(frame).mean() == pytest.approx(125, abs=2)
+    assert rl.make("CartPole-v1").render() is None  # no render_mode: Gymnasium returns None
+    for env_id in IDS:
+        e = rl.make(env_id, render_mode="rgb_array")
+        e.reset(seed=1)
+        img = e.render()
+        assert img.ndim == 3 and img.shape[2] == 3 and img.std() > 0

@@ -155,6 +155,7 @@ const std::vector<Command>& commands() {
       {"demo", "Run every optimizer on the standard test problems and print a convergence table",
        run_demo},
       {"data", "Inspect, import and export data files (prices CSV, extended XYZ, HDF5)", run_data},
+      {"rl", "Train, evaluate and study policy-gradient agents (REINFORCE, A2C, PPO)", run_rl},
   };
   return all;
 }

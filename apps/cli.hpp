@@ -66,5 +66,6 @@ const std::vector<Command>& commands();
 
 int run_demo(Args& args);
 int run_data(Args& args);
+int run_rl(Args& args);
 
 }  // namespace adamant::cli

@@ -250,3 +250,55 @@ def test_render_rgb_array_shows_the_cart_where_it_is():
         e.reset(seed=1)
         img = e.render()
         assert img.ndim == 3 and img.shape[2] == 3 and img.std() > 0
+
+
+# ---- the command line ----
+
+CLI = os.path.join(os.path.dirname(adamant.__file__), "..", "..", "apps", "adamant")
+
+
+def cli(*args, cwd=None):
+    import subprocess
+    return subprocess.run([CLI, *args], capture_output=True, text=True, cwd=cwd)
+
+
+def is_png(path):
+    with open(path, "rb") as f:
+        return f.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.skipif(not os.path.isfile(CLI), reason="the adamant CLI is not beside this build")
+def test_cli_rl_train_eval_study(tmp_path):
+    r = cli("rl", "train", "--env", "CartPole-v1", "--algo", "ppo", "--seed", "3", "--steps",
+            "4096", "--eval-episodes", "5", "--quiet", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "greedy evaluation, 5 episodes" in r.stdout
+    h5 = tmp_path / "CartPole-v1_ppo_seed3.h5"  # saved by default, named after the run
+    assert is_png(tmp_path / "CartPole-v1_ppo_seed3.png")
+    with h5py.File(h5, "r") as f:
+        steps = f["learning_curve/env_steps"][...]
+        assert len(steps) > 10 and np.all(np.diff(steps) > 0) and steps[-1] <= 4096
+        assert f["config"].attrs["env_id"] in (b"CartPole-v1", "CartPole-v1")
+    r = cli("rl", "eval", "--policy", str(h5), "--episodes", "3", "--frames",
+            str(tmp_path / "frames"), "--frame-every", "5")
+    assert r.returncode == 0, r.stderr
+    assert "3 greedy episodes" in r.stdout and "mean return" in r.stdout
+    frames = sorted(os.listdir(tmp_path / "frames"))
+    assert frames[0] == "frame_00000.png" and all(is_png(tmp_path / "frames" / f) for f in frames)
+    r = cli("rl", "study", "--seeds", "2", "--steps", "2000", "--probe-every", "3",
+            "--probe-batches", "3", "--quiet", "-o", str(tmp_path / "s.h5"))
+    assert r.returncode == 0, r.stderr
+    assert "adam+baseline" in r.stdout and is_png(tmp_path / "s.png")
+    with h5py.File(tmp_path / "s.h5", "r") as f:
+        assert len(f["study/lr"]) == 4
+
+
+@pytest.mark.skipif(not os.path.isfile(CLI), reason="the adamant CLI is not beside this build")
+def test_cli_rl_errors(tmp_path):
+    r = cli("rl", "train", "--env", "CartPole-v7", cwd=tmp_path)
+    assert r.returncode == 2 and "CartPole-v7" in r.stderr
+    r = cli("rl", "train", "--no-save", "-o", "x.h5", cwd=tmp_path)
+    assert r.returncode == 2 and "--no-save" in r.stderr
+    r = cli("rl", "eval", "--policy", str(tmp_path / "missing.h5"))
+    assert r.returncode != 0 and "missing.h5" in r.stderr
+    assert os.listdir(tmp_path) == []  # nothing written by a refused command

@@ -24,8 +24,6 @@
 //                    [--triad-mib 512] [--json FILE]
 
 #include <omp.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <adamant/core/optimizer.hpp>
 #include <adamant/core/rules.hpp>
@@ -45,82 +43,21 @@
 #include <string>
 #include <vector>
 
+#include "bench_util.hpp"
+
 namespace ac = adamant::core;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  const std::size_t k = v.size() / 2;
-  return v.size() % 2 ? v[k] : 0.5 * (v[k - 1] + v[k]);
-}
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  std::string item;
-  while (std::getline(ss, item, sep))
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
-std::string cpu_model() {
-  std::ifstream f("/proc/cpuinfo");
-  std::string line;
-  while (std::getline(f, line))
-    if (line.rfind("model name", 0) == 0) {
-      const std::size_t c = line.find(':');
-      return c == std::string::npos ? line : line.substr(c + 2);
-    }
-  return "unknown";
-}
-
-std::string json_escape(const std::string& s) {
-  std::string o;
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') o += '\\';
-    o += ch;
-  }
-  return o;
-}
-
-// Busy CPU seconds of the whole machine (steal time included) and of this process, to tell how
-// much of the machine other work took during a measurement.
-struct CpuSample {
-  Clock::time_point wall;
-  double machine_busy_s = 0;
-  double self_s = 0;
-};
-
-CpuSample sample_cpu() {
-  CpuSample c;
-  c.wall = Clock::now();
-  std::ifstream f("/proc/stat");
-  std::string label;
-  unsigned long long user = 0, nice = 0, sys = 0, idle = 0, iowait = 0, irq = 0, softirq = 0,
-                     steal = 0;
-  if (f >> label >> user >> nice >> sys >> idle >> iowait >> irq >> softirq >> steal)
-    c.machine_busy_s = static_cast<double>(user + nice + sys + irq + softirq + steal) /
-                       static_cast<double>(sysconf(_SC_CLK_TCK));
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  c.self_s = static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
-             1e-6 * static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
-  return c;
-}
-
-// Average number of cores other work kept busy between two samples.
-double background_cores(const CpuSample& a, const CpuSample& b) {
-  const double wall = std::chrono::duration<double>(b.wall - a.wall).count();
-  const double other = (b.machine_busy_s - a.machine_busy_s) - (b.self_s - a.self_s);
-  return wall > 0 ? std::max(0.0, other / wall) : 0.0;
-}
+using adamant::bench::background_cores;
+using adamant::bench::Clock;
+using adamant::bench::cpu_model;
+using adamant::bench::CpuSample;
+using adamant::bench::json_escape;
+using adamant::bench::median;
+using adamant::bench::sample_cpu;
+using adamant::bench::seconds_since;
+using adamant::bench::split;
 
 // ---- memory bandwidth ----------------------------------------------------------------------
 

@@ -121,7 +121,7 @@ void plot_study(const StudyResult& result, const std::string& png_path) {
   right.set_xticks(ticks, names);
   right.set_ylabel("noise-to-signal ratio");
   right.set_title("variance at fixed parameters");
-  right.set_legend(plt::Legend::kUpperRight);
+  right.set_legend(plt::Legend::kUpperLeft);
   fig.save_png(png_path);
 }
 

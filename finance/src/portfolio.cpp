@@ -1,0 +1,709 @@
+#include "adamant/finance/portfolio.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <sstream>
+
+#include "adamant/core/optimizer.hpp"
+#include "adamant/core/projection.hpp"
+#include "adamant/core/schedule.hpp"
+
+namespace adamant::finance {
+namespace {
+
+using Eigen::Index;
+using Eigen::MatrixXd;
+using Eigen::VectorXd;
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// The feasible set in explicit form.
+struct Feasible {
+  int n = 0;
+  VectorXd lo, hi;
+  double b = 1;
+  std::vector<SectorConstraint> sectors;
+  MatrixXd extra_eq = MatrixXd(0, 0);  // extra equality rows (efficient_return: μᵀ)
+  VectorXd extra_b;
+  bool simple() const { return sectors.empty() && extra_eq.rows() == 0; }
+};
+
+std::string fmt(double v) {
+  std::ostringstream os;
+  os.precision(12);
+  os << v;
+  return os.str();
+}
+
+void check_inputs(const char* problem, const VectorXd& mu, const MatrixXd& cov) {
+  const std::string p = problem;
+  if (mu.size() == 0) throw std::invalid_argument(p + ": expected returns are empty");
+  if (cov.rows() != mu.size() || cov.cols() != mu.size()) {
+    std::ostringstream os;
+    os << p << ": size mismatch: " << mu.size() << " expected returns but the covariance is "
+       << cov.rows() << "×" << cov.cols();
+    throw std::invalid_argument(os.str());
+  }
+  for (Index i = 0; i < mu.size(); ++i)
+    if (!std::isfinite(mu[i]))
+      throw std::invalid_argument(p + ": expected return " + std::to_string(i) +
+                                  " is NaN or infinite");
+  if (!cov.allFinite()) throw std::invalid_argument(p + ": the covariance contains NaN or Inf");
+  const double scale = std::max(1e-300, cov.cwiseAbs().maxCoeff());
+  if ((cov - cov.transpose()).cwiseAbs().maxCoeff() > 1e-10 * scale)
+    throw std::invalid_argument(p + ": the covariance matrix is not symmetric");
+  Eigen::SelfAdjointEigenSolver<MatrixXd> es(cov, Eigen::EigenvaluesOnly);
+  const double lmin = es.eigenvalues()[0], lmax = es.eigenvalues()[mu.size() - 1];
+  if (lmin < -1e-10 * std::max(1.0, std::abs(lmax)))
+    throw std::invalid_argument(
+        p + ": the covariance matrix is not positive semidefinite (smallest eigenvalue " +
+        fmt(lmin) + "); repair it with finance::fix_nonpositive_semidefinite");
+}
+
+Feasible make_feasible(const char* problem, int n, const PortfolioConstraints& c) {
+  if (auto m = c.validate(n); !m.empty())
+    throw std::invalid_argument(std::string(problem) + ": " + m);
+  Feasible f;
+  f.n = n;
+  f.lo = c.lower_vector(n);
+  f.hi = c.upper_vector(n);
+  f.b = c.target_sum();
+  f.sectors = c.sectors;
+  const double slo = f.lo.sum(), shi = f.hi.sum();
+  if (slo > f.b || shi < f.b)
+    throw InfeasibleError(std::string(problem) + ": infeasible bounds: the weights cannot sum to " +
+                          fmt(f.b) + " (sum of lower bounds " + fmt(slo) +
+                          ", sum of upper bounds " + fmt(shi) + ")");
+  return f;
+}
+
+// QP over w (and u⁺, u⁻ when kappa > 0): ½wᵀQw + qᵀw + κ1ᵀ(u⁺ + u⁻), constraints of C.
+QpProblem build_qp(const Feasible& C, const MatrixXd& Q, const VectorXd& q, double kappa,
+                   const VectorXd& wprev) {
+  const int n = C.n;
+  const bool l1 = kappa > 0;
+  const Index nv = l1 ? 3 * n : n;
+  QpProblem p;
+  p.H = MatrixXd::Zero(nv, nv);
+  p.H.topLeftCorner(n, n) = Q;
+  p.c = VectorXd::Zero(nv);
+  p.c.head(n) = q;
+  if (l1) p.c.tail(2 * n).setConstant(kappa);
+  const Index me = 1 + C.extra_eq.rows() + (l1 ? n : 0);
+  p.A_eq = MatrixXd::Zero(me, nv);
+  p.b_eq = VectorXd::Zero(me);
+  p.A_eq.row(0).head(n).setOnes();
+  p.b_eq[0] = C.b;
+  for (Index r = 0; r < C.extra_eq.rows(); ++r) {
+    p.A_eq.row(1 + r).head(n) = C.extra_eq.row(r);
+    p.b_eq[1 + r] = C.extra_b[r];
+  }
+  if (l1) {
+    const Index r0 = 1 + C.extra_eq.rows();
+    p.A_eq.block(r0, 0, n, n) = MatrixXd::Identity(n, n);
+    p.A_eq.block(r0, n, n, n) = -MatrixXd::Identity(n, n);
+    p.A_eq.block(r0, 2 * n, n, n) = MatrixXd::Identity(n, n);
+    p.b_eq.segment(r0, n) = wprev;
+  }
+  std::vector<std::pair<VectorXd, double>> rows;
+  for (int i = 0; i < n; ++i) {
+    VectorXd a = VectorXd::Zero(nv);
+    a[i] = 1;
+    if (std::isfinite(C.lo[i])) rows.emplace_back(a, C.lo[i]);
+    if (std::isfinite(C.hi[i])) rows.emplace_back(-a, -C.hi[i]);
+  }
+  for (const auto& s : C.sectors) {
+    VectorXd a = VectorXd::Zero(nv);
+    for (int i : s.assets) a[i] = 1;
+    if (std::isfinite(s.lower)) rows.emplace_back(a, s.lower);
+    if (std::isfinite(s.upper)) rows.emplace_back(-a, -s.upper);
+  }
+  if (l1)
+    for (Index i = n; i < nv; ++i) {
+      VectorXd a = VectorXd::Zero(nv);
+      a[i] = 1;
+      rows.emplace_back(a, 0.0);
+    }
+  p.A_in = MatrixXd::Zero(static_cast<Index>(rows.size()), nv);
+  p.b_in = VectorXd::Zero(static_cast<Index>(rows.size()));
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    p.A_in.row(static_cast<Index>(r)) = rows[r].first.transpose();
+    p.b_in[static_cast<Index>(r)] = rows[r].second;
+  }
+  return p;
+}
+
+// A starting guess: the projection of equal weights onto box ∩ hyperplane.
+VectorXd simple_start(const Feasible& C) {
+  VectorXd y = VectorXd::Constant(C.n, C.b / C.n);
+  VectorXd x(C.n);
+  core::project_box_hyperplane(y, C.lo, C.hi, C.b, x);
+  return x;
+}
+
+VectorXd prev_or_zero(const PortfolioOptions& o, int n) {
+  return o.w_prev.size() == n ? o.w_prev : VectorXd::Zero(n);
+}
+
+void fill_performance(PortfolioResult& r, const VectorXd& mu, const MatrixXd& cov, double rf) {
+  const Performance p = portfolio_performance(r.weights, mu, cov, rf);
+  r.expected_return = p.expected_return;
+  r.volatility = p.volatility;
+  r.sharpe = p.sharpe;
+}
+
+void throw_status(const std::string& problem, QpStatus s) {
+  if (s == QpStatus::kInfeasible)
+    throw InfeasibleError(problem + ": the constraints are infeasible (no weights satisfy the " +
+                          "budget, bounds, sector and target constraints together)");
+  if (s == QpStatus::kUnbounded)
+    throw InfeasibleError(problem + ": the problem is unbounded over the feasible set (add " +
+                          "weight bounds or risk aversion)");
+}
+
+// Exact: solve the QP over w (with the ℓ1 split).
+PortfolioResult solve_exact(const std::string& problem, const Feasible& C, const MatrixXd& Q,
+                            const VectorXd& q, const PortfolioOptions& o) {
+  const int n = C.n;
+  const VectorXd wp = prev_or_zero(o, n);
+  const QpProblem qp = build_qp(C, Q, q, o.l1_kappa, wp);
+  VectorXd start = VectorXd::Zero(qp.c.size());
+  start.head(n) = simple_start(C);
+  if (o.l1_kappa > 0) {
+    start.segment(n, n) = (start.head(n) - wp).cwiseMax(0.0);
+    start.tail(n) = (wp - start.head(n)).cwiseMax(0.0);
+  }
+  const QpResult r = solve_qp(qp, o.active_set, &start);
+  if (r.status != QpStatus::kOptimal) {
+    throw_status(problem, r.status);
+    throw std::runtime_error(problem + ": active-set solver stopped: " + to_string(r.status));
+  }
+  PortfolioResult out;
+  out.problem = problem;
+  out.solver = "active_set";
+  out.weights = r.x.head(n);
+  out.objective = r.objective;
+  out.iterations = r.iterations;
+  out.converged = true;
+  out.kkt_residual = r.kkt_residual;
+  out.duality_gap = r.duality_gap;
+  return out;
+}
+
+// ---- Adam path ----
+
+class ProxMap {
+ public:
+  ProxMap(const Feasible& C, double kappa, VectorXd wprev, const ActiveSetOptions& as)
+      : C_(C), kappa_(kappa), wprev_(std::move(wprev)), as_(as) {
+    if (!C_.simple()) {
+      proj_ = build_qp(C_, MatrixXd::Identity(C_.n, C_.n), VectorXd::Zero(C_.n), 0.0, wprev_);
+    }
+  }
+  // out = prox_{t h}(z) with h = κ‖· − w_prev‖₁ + ι_C; `feasible` is a point of C (warm start).
+  void prox(const VectorXd& z, double t, const VectorXd& feasible, VectorXd& out) {
+    if (C_.simple()) {
+      if (kappa_ > 0)
+        core::prox_l1_box_hyperplane(z, wprev_, t * kappa_, C_.lo, C_.hi, C_.b, out, &ws_);
+      else
+        core::project_box_hyperplane(z, C_.lo, C_.hi, C_.b, out, &ws_);
+      return;
+    }
+    proj_.c = -z;
+    const QpResult r = solve_qp(proj_, as_, &feasible);
+    if (r.status != QpStatus::kOptimal)
+      throw std::runtime_error("projection QP failed: " + std::string(to_string(r.status)));
+    out = r.x;
+  }
+
+ private:
+  const Feasible& C_;
+  double kappa_;
+  VectorXd wprev_;
+  ActiveSetOptions as_;
+  QpProblem proj_;
+  core::ProjectionWorkspace ws_;
+};
+
+using SmoothFn = std::function<double(const VectorXd&, VectorXd*)>;
+
+PortfolioResult solve_adam(const std::string& problem, const Feasible& C, const SmoothFn& f,
+                           double eta, VectorXd w, const PortfolioOptions& o) {
+  const int n = C.n;
+  if (o.l1_kappa > 0 && !C.simple())
+    throw std::invalid_argument(problem +
+                                ": the Adam solver supports ℓ1 transaction costs only with box "
+                                "and budget constraints (no sectors or target return); use "
+                                "PortfolioSolver::kActiveSet");
+  ProxMap pm(C, o.l1_kappa, prev_or_zero(o, n), o.active_set);
+  const AdamSolverOptions& ao = o.adam;
+  core::OptimizerOptions oo;
+  oo.schedule = core::Schedule::exponential(ao.adam.lr, ao.lr_decay);
+  auto opt = std::make_unique<core::Optimizer<double>>(ao.adam, static_cast<std::size_t>(n), oo);
+  VectorXd g(n), wp(n), G(n), params(n), tmp(n);
+  // w must be feasible.
+  pm.prox(w, 0.0, w, tmp);
+  w = tmp;
+  PortfolioResult out;
+  out.problem = problem;
+  out.solver = "adam";
+  double res = kInf;
+  int it = 0;
+  for (; it < ao.max_iterations; ++it) {
+    f(w, &g);
+    pm.prox(w - eta * g, eta, w, wp);
+    G = (w - wp) / eta;
+    res = eta * G.cwiseAbs().maxCoeff();
+    if (res <= ao.tolerance) break;
+    if (opt->current_lr() < ao.restart_lr)
+      opt = std::make_unique<core::Optimizer<double>>(ao.adam, static_cast<std::size_t>(n), oo);
+    params = w;
+    opt->step(params, G);
+    pm.prox(params, 0.0, w, tmp);  // exact projection onto C (t = 0: no ℓ1 shrinkage)
+    w = tmp;
+  }
+  out.weights = wp;
+  out.iterations = it;
+  out.converged = res <= ao.tolerance;
+  out.kkt_residual = res;
+  out.objective = f(wp, nullptr);
+  if (o.l1_kappa > 0) out.objective += o.l1_kappa * (wp - prev_or_zero(o, n)).lpNorm<1>();
+  return out;
+}
+
+double lambda_max(const MatrixXd& m) {
+  Eigen::SelfAdjointEigenSolver<MatrixXd> es(m, Eigen::EigenvaluesOnly);
+  return std::max(es.eigenvalues().maxCoeff(), 1e-300);
+}
+
+PortfolioResult solve_quadratic(const std::string& problem, const Feasible& C, const MatrixXd& Q,
+                                const VectorXd& q, const PortfolioOptions& o) {
+  const double gamma = o.l2_gamma;
+  const MatrixXd Qt = Q + 2 * gamma * MatrixXd::Identity(C.n, C.n);
+  if (o.solver == PortfolioSolver::kActiveSet) {
+    PortfolioResult r = solve_exact(problem, C, Qt, q, o);
+    return r;
+  }
+  SmoothFn f = [&Q, &q, gamma](const VectorXd& w, VectorXd* grad) {
+    return quadratic_objective(Q, q, gamma, w, grad);
+  };
+  const double eta = 1.0 / lambda_max(Qt);
+  return solve_adam(problem, C, f, eta, simple_start(C), o);
+}
+
+// Min/max of μᵀw over C (LPs); ±∞ when unbounded.
+std::pair<double, double> return_range(const Feasible& C, const VectorXd& mu,
+                                       const ActiveSetOptions& as) {
+  const MatrixXd Z = MatrixXd::Zero(C.n, C.n);
+  const VectorXd start = simple_start(C);
+  double lo = -kInf, hi = kInf;
+  for (int sgn : {1, -1}) {
+    const QpProblem lp = build_qp(C, Z, sgn * mu, 0.0, VectorXd());
+    const QpResult r = solve_qp(lp, as, &start);
+    if (r.status == QpStatus::kInfeasible) throw_status("efficient_return", r.status);
+    if (r.status == QpStatus::kOptimal) (sgn > 0 ? lo : hi) = mu.dot(r.x);
+  }
+  return {lo, hi};
+}
+
+}  // namespace
+
+// ---- constraints & options ----
+
+PortfolioConstraints PortfolioConstraints::long_only() { return PortfolioConstraints{}; }
+
+PortfolioConstraints PortfolioConstraints::unbounded() {
+  PortfolioConstraints c;
+  c.lower = -kInf;
+  c.upper = kInf;
+  return c;
+}
+
+Eigen::VectorXd PortfolioConstraints::lower_vector(int n) const {
+  return lower_bounds.size() > 0 ? lower_bounds : VectorXd::Constant(n, lower);
+}
+Eigen::VectorXd PortfolioConstraints::upper_vector(int n) const {
+  return upper_bounds.size() > 0 ? upper_bounds : VectorXd::Constant(n, upper);
+}
+
+std::string PortfolioConstraints::validate(int n) const {
+  std::ostringstream os;
+  if (n < 1) return "PortfolioConstraints: need at least one asset";
+  if (!market_neutral && !std::isfinite(budget))
+    return "PortfolioConstraints: budget must be finite";
+  if (lower_bounds.size() != 0 && lower_bounds.size() != n) {
+    os << "PortfolioConstraints: lower_bounds has " << lower_bounds.size() << " entries for " << n
+       << " assets";
+    return os.str();
+  }
+  if (upper_bounds.size() != 0 && upper_bounds.size() != n) {
+    os << "PortfolioConstraints: upper_bounds has " << upper_bounds.size() << " entries for " << n
+       << " assets";
+    return os.str();
+  }
+  const VectorXd lo = lower_vector(n), hi = upper_vector(n);
+  for (int i = 0; i < n; ++i) {
+    if (std::isnan(lo[i]) || std::isnan(hi[i]) || lo[i] == kInf || hi[i] == -kInf ||
+        lo[i] > hi[i]) {
+      os << "PortfolioConstraints: invalid bounds for asset " << i << ": [" << lo[i] << ", "
+         << hi[i] << "]";
+      return os.str();
+    }
+  }
+  for (const auto& s : sectors) {
+    if (s.assets.empty()) return "PortfolioConstraints: sector '" + s.name + "' has no assets";
+    std::vector<int> seen(static_cast<std::size_t>(n), 0);
+    for (int i : s.assets) {
+      if (i < 0 || i >= n) {
+        os << "PortfolioConstraints: sector '" << s.name << "' names asset " << i << " (n = " << n
+           << ")";
+        return os.str();
+      }
+      if (seen[static_cast<std::size_t>(i)]++)
+        return "PortfolioConstraints: sector '" + s.name + "' names an asset twice";
+    }
+    if (std::isnan(s.lower) || std::isnan(s.upper) || s.lower > s.upper)
+      return "PortfolioConstraints: sector '" + s.name + "' has lower > upper or NaN bounds";
+  }
+  return "";
+}
+
+std::string AdamSolverOptions::validate() const {
+  if (!(adam.lr > 0)) return "AdamSolverOptions: adam.lr must be > 0";
+  if (!(lr_decay > 0 && lr_decay <= 1)) return "AdamSolverOptions: lr_decay must be in (0, 1]";
+  if (!(restart_lr >= 0)) return "AdamSolverOptions: restart_lr must be ≥ 0";
+  if (max_iterations < 1) return "AdamSolverOptions: max_iterations must be ≥ 1";
+  if (!(tolerance > 0)) return "AdamSolverOptions: tolerance must be > 0";
+  return "";
+}
+
+std::string PortfolioOptions::validate(int n) const {
+  if (auto m = constraints.validate(n); !m.empty()) return m;
+  if (!(l2_gamma >= 0) || !std::isfinite(l2_gamma)) return "PortfolioOptions: l2_gamma must be ≥ 0";
+  if (!(l1_kappa >= 0) || !std::isfinite(l1_kappa)) return "PortfolioOptions: l1_kappa must be ≥ 0";
+  if (w_prev.size() != 0 && w_prev.size() != n) {
+    std::ostringstream os;
+    os << "PortfolioOptions: w_prev has " << w_prev.size() << " entries for " << n << " assets";
+    return os.str();
+  }
+  if (w_prev.size() != 0 && !w_prev.allFinite()) return "PortfolioOptions: w_prev is not finite";
+  if (!std::isfinite(risk_free_rate)) return "PortfolioOptions: risk_free_rate must be finite";
+  if (auto m = active_set.validate(); !m.empty()) return m;
+  if (auto m = adam.validate(); !m.empty()) return m;
+  return "";
+}
+
+// ---- objectives ----
+
+Performance portfolio_performance(const VectorXd& w, const VectorXd& mu, const MatrixXd& cov,
+                                  double rf) {
+  if (w.size() != mu.size() || cov.rows() != mu.size() || cov.cols() != mu.size())
+    throw std::invalid_argument("portfolio_performance: sizes of w, mu and cov do not match");
+  Performance p;
+  p.expected_return = w.dot(mu);
+  p.volatility = std::sqrt(std::max(0.0, w.dot(cov * w)));
+  p.sharpe = (p.expected_return - rf) / p.volatility;
+  return p;
+}
+
+double quadratic_objective(const MatrixXd& Q, const VectorXd& q, double gamma, const VectorXd& w,
+                           VectorXd* grad) {
+  const VectorXd Qw = Q * w;
+  if (grad) *grad = Qw + q + 2 * gamma * w;
+  return 0.5 * w.dot(Qw) + q.dot(w) + gamma * w.squaredNorm();
+}
+
+double negative_sharpe(const VectorXd& mu, const MatrixXd& cov, double rf, const VectorXd& w,
+                       VectorXd* grad) {
+  const VectorXd Sw = cov * w;
+  const double var = w.dot(Sw);
+  const double s = std::sqrt(var);
+  const double a = mu.dot(w) - rf;
+  if (grad) *grad = -mu / s + (a / (var * s)) * Sw;
+  return -a / s;
+}
+
+VectorXd project_onto_constraints(const VectorXd& z, const PortfolioConstraints& constraints) {
+  const Feasible C =
+      make_feasible("project_onto_constraints", static_cast<int>(z.size()), constraints);
+  ActiveSetOptions as;
+  ProxMap pm(C, 0.0, VectorXd::Zero(C.n), as);
+  VectorXd start = simple_start(C), out(C.n);
+  pm.prox(z, 0.0, start, out);
+  return out;
+}
+
+// ---- problems ----
+
+PortfolioResult min_volatility(const VectorXd& mu, const MatrixXd& cov, const PortfolioOptions& o) {
+  const char* name = "min_volatility";
+  check_inputs(name, mu, cov);
+  const int n = static_cast<int>(mu.size());
+  if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
+  const Feasible C = make_feasible(name, n, o.constraints);
+  PortfolioResult r = solve_quadratic(name, C, 2 * cov, VectorXd::Zero(n), o);
+  fill_performance(r, mu, cov, o.risk_free_rate);
+  return r;
+}
+
+PortfolioResult max_quadratic_utility(const VectorXd& mu, const MatrixXd& cov, double delta,
+                                      const PortfolioOptions& o) {
+  const char* name = "max_quadratic_utility";
+  check_inputs(name, mu, cov);
+  const int n = static_cast<int>(mu.size());
+  if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
+  if (!(delta > 0) || !std::isfinite(delta))
+    throw std::invalid_argument(std::string(name) + ": risk aversion must be finite and > 0, got " +
+                                fmt(delta));
+  const Feasible C = make_feasible(name, n, o.constraints);
+  PortfolioResult r = solve_quadratic(name, C, delta * cov, -mu, o);
+  fill_performance(r, mu, cov, o.risk_free_rate);
+  return r;
+}
+
+PortfolioResult efficient_return(const VectorXd& mu, const MatrixXd& cov, double target,
+                                 const PortfolioOptions& o) {
+  const char* name = "efficient_return";
+  check_inputs(name, mu, cov);
+  const int n = static_cast<int>(mu.size());
+  if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
+  if (!std::isfinite(target))
+    throw std::invalid_argument(std::string(name) + ": target return must be finite");
+  Feasible C = make_feasible(name, n, o.constraints);
+  const auto [rmin, rmax] = return_range(C, mu, o.active_set);
+  const double tol = 1e-12 * std::max(1.0, std::abs(target));
+  if (target > rmax + tol || target < rmin - tol)
+    throw InfeasibleError(std::string(name) + ": target return " + fmt(target) +
+                          " is outside the achievable range [" + fmt(rmin) + ", " + fmt(rmax) +
+                          "]");
+  C.extra_eq = mu.transpose();
+  C.extra_b = VectorXd::Constant(1, target);
+  PortfolioResult r = solve_quadratic(name, C, 2 * cov, VectorXd::Zero(n), o);
+  fill_performance(r, mu, cov, o.risk_free_rate);
+  return r;
+}
+
+PortfolioResult efficient_risk(const VectorXd& mu, const MatrixXd& cov, double target_vol,
+                               const PortfolioOptions& o) {
+  const char* name = "efficient_risk";
+  check_inputs(name, mu, cov);
+  const int n = static_cast<int>(mu.size());
+  if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
+  if (!(target_vol > 0) || !std::isfinite(target_vol))
+    throw std::invalid_argument(std::string(name) + ": target volatility must be finite and > 0");
+  const Feasible C = make_feasible(name, n, o.constraints);
+  PortfolioOptions ex = o;
+  ex.solver = PortfolioSolver::kActiveSet;
+  // The minimum volatility over C.
+  {
+    PortfolioOptions mv = ex;
+    mv.l1_kappa = 0;
+    mv.l2_gamma = 0;
+    const PortfolioResult r = solve_quadratic(name, C, 2 * cov, VectorXd::Zero(n), mv);
+    const double vmin = std::sqrt(std::max(0.0, r.weights.dot(cov * r.weights)));
+    if (target_vol < vmin * (1 - 1e-12))
+      throw InfeasibleError(std::string(name) + ": target volatility " + fmt(target_vol) +
+                            " is below the minimum volatility " + fmt(vmin) +
+                            " achievable under the constraints");
+  }
+  auto vol_of = [&cov](const PortfolioResult& r) {
+    return std::sqrt(std::max(0.0, r.weights.dot(cov * r.weights)));
+  };
+  int total_iter = 0;
+  auto solve_delta = [&](double delta) {
+    PortfolioResult r = solve_quadratic(name, C, delta * cov, -mu, ex);
+    total_iter += r.iterations;
+    return r;
+  };
+  auto finish = [&](PortfolioResult r) {
+    r.problem = name;
+    r.iterations = total_iter;
+    r.objective = -mu.dot(r.weights) + o.l2_gamma * r.weights.squaredNorm() +
+                  o.l1_kappa * (r.weights - prev_or_zero(o, n)).lpNorm<1>();
+    fill_performance(r, mu, cov, o.risk_free_rate);
+    return r;
+  };
+  // δ → 0: max return (− R); when its volatility is within the target the constraint is inactive.
+  {
+    const MatrixXd Z = MatrixXd::Zero(n, n);
+    const VectorXd mq = -mu;
+    try {
+      PortfolioResult r0 = solve_quadratic(name, C, Z, mq, ex);
+      total_iter += r0.iterations;
+      if (vol_of(r0) <= target_vol) return finish(r0);
+    } catch (const InfeasibleError&) {
+      // unbounded: the risk constraint is active
+    }
+  }
+  double dlo = 1.0, dhi = 1.0;
+  PortfolioResult rhi = solve_delta(1.0);
+  if (vol_of(rhi) > target_vol) {
+    for (int k = 0; k < 200 && vol_of(rhi) > target_vol; ++k) {
+      dlo = dhi;
+      dhi *= 4;
+      rhi = solve_delta(dhi);
+    }
+  } else {
+    for (int k = 0; k < 200; ++k) {
+      const double d = dlo / 4;
+      PortfolioResult r = solve_delta(d);
+      if (vol_of(r) > target_vol) {
+        dlo = d;
+        break;
+      }
+      dhi = d;
+      rhi = r;
+      dlo = d;
+    }
+  }
+  for (int k = 0; k < 200; ++k) {
+    const double v = vol_of(rhi);
+    if (std::abs(v - target_vol) <= 1e-13 * target_vol) break;
+    if (dhi / dlo - 1 < 1e-15) break;
+    const double mid = std::sqrt(dlo * dhi);
+    PortfolioResult r = solve_delta(mid);
+    if (vol_of(r) > target_vol) {
+      dlo = mid;
+    } else {
+      dhi = mid;
+      rhi = r;
+    }
+  }
+  return finish(rhi);
+}
+
+PortfolioResult max_sharpe(const VectorXd& mu, const MatrixXd& cov, const PortfolioOptions& o) {
+  const char* name = "max_sharpe";
+  check_inputs(name, mu, cov);
+  const int n = static_cast<int>(mu.size());
+  if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
+  if (o.l1_kappa > 0 || o.l2_gamma > 0)
+    throw std::invalid_argument(std::string(name) +
+                                ": L2 regularisation and ℓ1 costs are not supported (the Sharpe "
+                                "ratio is not homogeneous with them); set l2_gamma = l1_kappa = 0");
+  if (o.constraints.market_neutral || !(o.constraints.budget > 0))
+    throw std::invalid_argument(std::string(name) +
+                                ": needs a positive budget (market-neutral portfolios have no "
+                                "Sharpe-ratio normalisation)");
+  const Feasible C = make_feasible(name, n, o.constraints);
+  const double rf = o.risk_free_rate;
+  if ((C.lo.array() >= 0).all() && mu.maxCoeff() <= rf)
+    throw InfeasibleError(std::string(name) + ": no asset has an expected return above the " +
+                          "risk-free rate " + fmt(rf) + " (max expected return " +
+                          fmt(mu.maxCoeff()) + "), so no long-only portfolio has a positive " +
+                          "Sharpe ratio");
+  // Exact: the homogenised QP in (y, κ).
+  const Index nv = n + 1;
+  QpProblem qp;
+  qp.H = MatrixXd::Zero(nv, nv);
+  qp.H.topLeftCorner(n, n) = 2 * cov;
+  qp.c = VectorXd::Zero(nv);
+  qp.A_eq = MatrixXd::Zero(2, nv);
+  qp.A_eq.row(0).head(n) = (mu.array() - rf).matrix().transpose();
+  qp.b_eq = VectorXd::Zero(2);
+  qp.b_eq[0] = 1;
+  qp.A_eq.row(1).head(n).setOnes();
+  qp.A_eq(1, n) = -C.b;
+  std::vector<std::pair<VectorXd, double>> rows;
+  {
+    VectorXd a = VectorXd::Zero(nv);
+    a[n] = 1;
+    rows.emplace_back(a, 0.0);
+  }
+  for (int i = 0; i < n; ++i) {
+    VectorXd a = VectorXd::Zero(nv);
+    a[i] = 1;
+    if (std::isfinite(C.lo[i])) {
+      a[n] = -C.lo[i];
+      rows.emplace_back(a, 0.0);
+    }
+    if (std::isfinite(C.hi[i])) {
+      a[n] = -C.hi[i];
+      rows.emplace_back(-a, 0.0);
+    }
+  }
+  for (const auto& s : C.sectors) {
+    VectorXd a = VectorXd::Zero(nv);
+    for (int i : s.assets) a[i] = 1;
+    if (std::isfinite(s.lower)) {
+      a[n] = -s.lower;
+      rows.emplace_back(a, 0.0);
+    }
+    if (std::isfinite(s.upper)) {
+      a[n] = -s.upper;
+      rows.emplace_back(-a, 0.0);
+    }
+  }
+  qp.A_in = MatrixXd::Zero(static_cast<Index>(rows.size()), nv);
+  qp.b_in = VectorXd::Zero(static_cast<Index>(rows.size()));
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    qp.A_in.row(static_cast<Index>(r)) = rows[r].first.transpose();
+    qp.b_in[static_cast<Index>(r)] = rows[r].second;
+  }
+  auto no_positive = [&]() {
+    return InfeasibleError(std::string(name) + ": no feasible portfolio has an expected return " +
+                           "above the risk-free rate " + fmt(rf));
+  };
+  if (o.solver == PortfolioSolver::kActiveSet) {
+    const QpResult r = solve_qp(qp, o.active_set);
+    if (r.status == QpStatus::kInfeasible) throw no_positive();
+    if (r.status != QpStatus::kOptimal) {
+      throw_status(name, r.status);
+      throw std::runtime_error(std::string(name) +
+                               ": active-set solver stopped: " + to_string(r.status));
+    }
+    const double kappa = r.x[n];
+    if (!(kappa > 1e-14 * std::max(1.0, r.x.head(n).cwiseAbs().maxCoeff())))
+      throw InfeasibleError(std::string(name) + ": the maximal Sharpe ratio is not attained by a " +
+                            "portfolio with the given budget (κ = 0 in the homogenised problem)");
+    PortfolioResult out;
+    out.problem = name;
+    out.solver = "active_set";
+    out.weights = r.x.head(n) / kappa;
+    out.iterations = r.iterations;
+    out.converged = true;
+    out.kkt_residual = r.kkt_residual;
+    out.duality_gap = r.duality_gap;
+    fill_performance(out, mu, cov, rf);
+    out.objective = -out.sharpe;
+    return out;
+  }
+  // Adam on −Sharpe over C, from a feasible point with a positive excess return: the projection
+  // of equal weights onto C ∩ {μᵀw ≥ r_f + ½(max_C μᵀw − r_f)} (max over C capped by the start).
+  VectorXd w0 = simple_start(C);
+  {
+    QpProblem lp = build_qp(C, MatrixXd::Zero(n, n), -mu, 0.0, VectorXd());
+    const QpResult rmax = solve_qp(lp, o.active_set, &w0);
+    double target;
+    if (rmax.status == QpStatus::kOptimal) {
+      const double best = mu.dot(rmax.x);
+      if (best <= rf) throw no_positive();
+      target = rf + 0.5 * (best - rf);
+    } else {
+      target = std::max(rf + 1e-3, mu.dot(w0));
+    }
+    if (mu.dot(w0) < target) {
+      QpProblem pr = build_qp(C, MatrixXd::Identity(n, n), -w0, 0.0, VectorXd());
+      pr.A_in.conservativeResize(pr.A_in.rows() + 1, n);
+      pr.A_in.row(pr.A_in.rows() - 1) = mu.transpose();
+      pr.b_in.conservativeResize(pr.b_in.size() + 1);
+      pr.b_in[pr.b_in.size() - 1] = target;
+      const QpResult r = solve_qp(pr, o.active_set, &w0);
+      if (r.status != QpStatus::kOptimal) throw no_positive();
+      w0 = r.x;
+    }
+  }
+  SmoothFn f = [&mu, &cov, rf](const VectorXd& w, VectorXd* grad) {
+    return negative_sharpe(mu, cov, rf, w, grad);
+  };
+  const double var0 = w0.dot(cov * w0);
+  const double eta = var0 / lambda_max(cov);
+  PortfolioResult out = solve_adam(name, C, f, eta, w0, o);
+  fill_performance(out, mu, cov, rf);
+  return out;
+}
+
+}  // namespace adamant::finance

@@ -52,9 +52,21 @@ void check_inputs(const char* problem, const VectorXd& mu, const MatrixXd& cov) 
       throw std::invalid_argument(p + ": expected return " + std::to_string(i) +
                                   " is NaN or infinite");
   if (!cov.allFinite()) throw std::invalid_argument(p + ": the covariance contains NaN or Inf");
+  const Index n = cov.rows();
   const double scale = std::max(1e-300, cov.cwiseAbs().maxCoeff());
-  if ((cov - cov.transpose()).cwiseAbs().maxCoeff() > 1e-10 * scale)
+  double asym = 0;
+  for (Index j = 0; j < n; ++j)
+    for (Index i = j + 1; i < n; ++i) asym = std::max(asym, std::abs(cov(i, j) - cov(j, i)));
+  if (asym > 1e-10 * scale)
     throw std::invalid_argument(p + ": the covariance matrix is not symmetric");
+  // PSD: accept when λ_min ≥ −1e-10·max(1, |λ_max|). Fast sufficient test first: a Cholesky
+  // factorisation of Σ + τI with τ = 1e-10·max(1, max_i Σ_ii) ≤ the tolerance above (the
+  // largest diagonal entry is a lower bound of λ_max) succeeds only when λ_min > −τ (to
+  // rounding). When it fails, the eigenvalues decide (and name the smallest in the message).
+  const double tau = 1e-10 * std::max(1.0, cov.diagonal().maxCoeff());
+  MatrixXd shifted = cov;
+  shifted.diagonal().array() += tau;
+  if (Eigen::LLT<MatrixXd, Eigen::Lower>(shifted).info() == Eigen::Success) return;
   Eigen::SelfAdjointEigenSolver<MatrixXd> es(cov, Eigen::EigenvaluesOnly);
   const double lmin = es.eigenvalues()[0], lmax = es.eigenvalues()[mu.size() - 1];
   if (lmin < -1e-10 * std::max(1.0, std::abs(lmax)))
@@ -168,15 +180,28 @@ void throw_status(const std::string& problem, QpStatus s) {
 PortfolioResult solve_exact(const std::string& problem, const Feasible& C, const MatrixXd& Q,
                             const VectorXd& q, const PortfolioOptions& o) {
   const int n = C.n;
-  const VectorXd wp = prev_or_zero(o, n);
-  const QpProblem qp = build_qp(C, Q, q, o.l1_kappa, wp);
-  VectorXd start = VectorXd::Zero(qp.c.size());
-  start.head(n) = simple_start(C);
-  if (o.l1_kappa > 0) {
-    start.segment(n, n) = (start.head(n) - wp).cwiseMax(0.0);
-    start.tail(n) = (wp - start.head(n)).cwiseMax(0.0);
+  QpResult r;
+  if (o.active_set.exploit_bounds && C.simple() && o.l1_kappa == 0) {
+    // Box + budget: the bound-specialised active set from a vertex (qp.hpp).
+    BoundedQpProblem bq;
+    bq.H = Q;
+    bq.c = q;
+    bq.A_eq = MatrixXd::Ones(1, n);
+    bq.b_eq = VectorXd::Constant(1, C.b);
+    bq.lower = C.lo;
+    bq.upper = C.hi;
+    r = solve_bounded_qp(bq, o.active_set);
+  } else {
+    const VectorXd wp = prev_or_zero(o, n);
+    const QpProblem qp = build_qp(C, Q, q, o.l1_kappa, wp);
+    VectorXd start = VectorXd::Zero(qp.c.size());
+    start.head(n) = simple_start(C);
+    if (o.l1_kappa > 0) {
+      start.segment(n, n) = (start.head(n) - wp).cwiseMax(0.0);
+      start.tail(n) = (wp - start.head(n)).cwiseMax(0.0);
+    }
+    r = solve_qp(qp, o.active_set, &start);
   }
-  const QpResult r = solve_qp(qp, o.active_set, &start);
   if (r.status != QpStatus::kOptimal) {
     throw_status(problem, r.status);
     throw std::runtime_error(problem + ": active-set solver stopped: " + to_string(r.status));

@@ -528,4 +528,45 @@ Eigen::MatrixXd fix_nonpositive_semidefinite(const Eigen::MatrixXd& m, const std
   return m - 1.1 * q.minCoeff() * Eigen::MatrixXd::Identity(m.rows(), m.cols());
 }
 
+const std::vector<std::string>& expected_returns_methods() {
+  static const std::vector<std::string> names = {"mean_historical", "ema", "capm"};
+  return names;
+}
+
+const std::vector<std::string>& risk_matrix_methods() {
+  static const std::vector<std::string> names = {"sample", "exp", "ledoit_wolf",
+                                                 "ledoit_wolf_single_factor",
+                                                 "ledoit_wolf_constant_correlation"};
+  return names;
+}
+
+namespace {
+[[noreturn]] void unknown_method(const char* who, const std::string& method,
+                                 const std::vector<std::string>& known) {
+  std::string list;
+  for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+  fail(who, "unknown method \"" + method + "\" (known: " + list + ")");
+}
+}  // namespace
+
+Eigen::VectorXd expected_returns_by_name(const RowMatrixXd& returns, const std::string& method,
+                                         int frequency, double risk_free_rate) {
+  if (method == "mean_historical") return mean_historical_return(returns, true, frequency);
+  if (method == "ema") return ema_historical_return(returns, 500, true, frequency);
+  if (method == "capm") return capm_return(returns, risk_free_rate, {}, true, frequency);
+  unknown_method("expected_returns", method, expected_returns_methods());
+}
+
+Eigen::MatrixXd risk_matrix(const RowMatrixXd& returns, const std::string& method, int frequency) {
+  if (method == "sample") return sample_cov(returns, frequency);
+  if (method == "exp") return exp_cov(returns, 180, frequency);
+  if (method == "ledoit_wolf")
+    return ledoit_wolf(returns, ShrinkTarget::kConstantVariance, frequency).cov;
+  if (method == "ledoit_wolf_single_factor")
+    return ledoit_wolf(returns, ShrinkTarget::kSingleFactor, frequency).cov;
+  if (method == "ledoit_wolf_constant_correlation")
+    return ledoit_wolf(returns, ShrinkTarget::kConstantCorrelation, frequency).cov;
+  unknown_method("risk_matrix", method, risk_matrix_methods());
+}
+
 }  // namespace adamant::finance

@@ -196,6 +196,29 @@ TEST_F(EstimatorsGolden, SameBitsForAnyThreadCount) {
   for (std::size_t k = 0; k < one.size(); ++k) EXPECT_EQ(one[k], four[k]) << "output " << k;
 }
 
+// The by-name dispatch (command line, backtest, Python) selects the same estimators.
+TEST_F(EstimatorsGolden, ByNameMatchesTheDirectCalls) {
+  const RowMatrixXd& r = *returns_;
+  EXPECT_EQ(fin::expected_returns_by_name(r, "mean_historical"), fin::mean_historical_return(r));
+  EXPECT_EQ(fin::expected_returns_by_name(r, "ema", 52),
+            fin::ema_historical_return(r, 500, true, 52));
+  EXPECT_EQ(fin::expected_returns_by_name(r, "capm", 252, 0.03), fin::capm_return(r, 0.03));
+  EXPECT_EQ(fin::risk_matrix(r, "sample"), fin::sample_cov(r));
+  EXPECT_EQ(fin::risk_matrix(r, "exp"), fin::exp_cov(r));
+  EXPECT_EQ(fin::risk_matrix(r, "ledoit_wolf_single_factor"),
+            fin::ledoit_wolf(r, fin::ShrinkTarget::kSingleFactor).cov);
+  EXPECT_EQ(fin::risk_matrix_methods().size(), 5u);
+  for (const auto& m : fin::risk_matrix_methods()) EXPECT_NO_THROW(fin::risk_matrix(r, m)) << m;
+  try {
+    fin::risk_matrix(r, "shrunk");
+    FAIL() << "no exception";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("\"shrunk\""), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("ledoit_wolf_constant_correlation"), std::string::npos);
+  }
+  EXPECT_THROW(fin::expected_returns_by_name(r, "mean"), std::invalid_argument);
+}
+
 // ---- small hand-checked cases ----
 
 TEST(EstimatorsReturns, LateListingAndLogReturns) {

@@ -92,6 +92,20 @@ ShrinkageResult ledoit_wolf(const RowMatrixXd& returns,
                             ShrinkTarget target = ShrinkTarget::kConstantVariance,
                             int frequency = kTradingDaysPerYear);
 
+/// The estimators above by name, with their default parameters (span 500 / 180), as the
+/// command line, the backtest and Python select them:
+///   expected_returns_by_name: "mean_historical" (compounded), "ema", "capm" (r_f as given);
+///   risk_matrix: "sample", "exp", "ledoit_wolf" (constant variance), "ledoit_wolf_single_factor",
+///   "ledoit_wolf_constant_correlation".
+/// std::invalid_argument naming the unknown method and listing the known ones.
+Eigen::VectorXd expected_returns_by_name(const RowMatrixXd& returns, const std::string& method,
+                                         int frequency = kTradingDaysPerYear,
+                                         double risk_free_rate = 0.0);
+Eigen::MatrixXd risk_matrix(const RowMatrixXd& returns, const std::string& method,
+                            int frequency = kTradingDaysPerYear);
+const std::vector<std::string>& expected_returns_methods();
+const std::vector<std::string>& risk_matrix_methods();
+
 /// True when the smallest eigenvalue of (m + mᵀ)/2 is ≥ −tol · max(1, |λ_max|).
 bool is_positive_semidefinite(const Eigen::MatrixXd& m, double tol = 1e-12);
 /// method "spectral" or "diag"; returns m unchanged when m + 1e-16·I has a Cholesky factor

@@ -280,6 +280,23 @@ BarSeries& Axes::bar(const std::vector<std::string>& names, const std::vector<do
   return bar(x, height, label);
 }
 
+BarSeries& Axes::barh(const std::vector<double>& y, const std::vector<double>& width,
+                      const std::string& label) {
+  check_sizes("Axes::barh", y.size(), width.size(), "y", "width");
+  BarSeries& s = bar(y, width, label);
+  s.horizontal = true;
+  return s;
+}
+
+BarSeries& Axes::barh(const std::vector<std::string>& names, const std::vector<double>& width,
+                      const std::string& label) {
+  check_sizes("Axes::barh", names.size(), width.size(), "names", "width");
+  std::vector<double> y(names.size());
+  for (std::size_t i = 0; i < y.size(); ++i) y[i] = static_cast<double>(i);
+  set_yticks(y, names);
+  return barh(y, width, label);
+}
+
 RefLine& Axes::axhline(double y, Color color) {
   RefLine r;
   r.horizontal = true;
@@ -669,11 +686,15 @@ void Axes::render(Canvas& cv, double cx0, double cy0, double cx1, double cy1, in
         for (std::size_t i = 0; i < s.x.size(); ++i) {
           const double b = i < s.bottom.size() ? s.bottom[i] : 0.0;
           if (!std::isfinite(s.x[i]) || !std::isfinite(s.height[i])) continue;
-          ex.add(s.x[i] - 0.5 * s.width, xlog_);
-          ex.add(s.x[i] + 0.5 * s.width, xlog_);
-          ey.add(b, ylog_);
-          ey.add(b + s.height[i], ylog_);
-          if (i >= s.bottom.size()) ey.sticky.push_back(0.0);
+          Extent& along = s.horizontal ? ey : ex;
+          Extent& across = s.horizontal ? ex : ey;
+          const bool along_log = s.horizontal ? ylog_ : xlog_;
+          const bool across_log = s.horizontal ? xlog_ : ylog_;
+          along.add(s.x[i] - 0.5 * s.width, along_log);
+          along.add(s.x[i] + 0.5 * s.width, along_log);
+          across.add(b, across_log);
+          across.add(b + s.height[i], across_log);
+          if (i >= s.bottom.size()) across.sticky.push_back(0.0);
         }
         break;
       }
@@ -815,6 +836,8 @@ void Axes::render(Canvas& cv, double cx0, double cy0, double cx1, double cy1, in
       }
       if (w > 0) R -= w + 28 * S + 6 * S + 2 * 8 * S + 10 * S;
     }
+    if (pad_left_ >= 0) L = cx0 + pad_left_ * S;
+    if (pad_right_ >= 0) R = cx1 - pad_right_ * S;
     L = std::round(L);
     R = std::round(std::max(R, L + 10));
     T = std::round(T);
@@ -836,9 +859,11 @@ void Axes::render(Canvas& cv, double cx0, double cy0, double cx1, double cy1, in
   // ---- grid (under the data)
   cv.set_clip(L, T, R, B);
   if (grid_) {
-    for (double v : ty.major) {
-      const double y = crisp(sy.to_px(v));
-      cv.line({L, y}, {R, y}, kGrid, S, 1.0, CapStyle::kButt);
+    if (yticklabels_.empty()) {
+      for (double v : ty.major) {
+        const double y = crisp(sy.to_px(v));
+        cv.line({L, y}, {R, y}, kGrid, S, 1.0, CapStyle::kButt);
+      }
     }
     if (xticklabels_.empty()) {
       for (double v : tx.major) {
@@ -881,10 +906,25 @@ void Axes::render(Canvas& cv, double cx0, double cy0, double cx1, double cy1, in
           const double b = i < s.bottom.size() ? s.bottom[i] : 0.0;
           const double top = b + s.height[i];
           if (!std::isfinite(s.x[i]) || !std::isfinite(top)) continue;
-          double x0 = sx.to_px(s.x[i] - 0.5 * s.width), x1 = sx.to_px(s.x[i] + 0.5 * s.width);
-          double y0 = sy.to_px(top), y1 = sy.to_px(b);
-          if (!std::isfinite(y1)) y1 = sy.log ? B + 1 : y1;  // a log axis: from below the box
-          if (!std::isfinite(y0)) y0 = B + 1;
+          double x0, x1, y0, y1;
+          if (s.horizontal) {
+            y0 = sy.to_px(s.x[i] - 0.5 * s.width);
+            y1 = sy.to_px(s.x[i] + 0.5 * s.width);
+            x0 = sx.to_px(b);
+            x1 = sx.to_px(top);
+            if (!std::isfinite(x0)) x0 = L - 1;  // a log axis: from left of the box
+            if (!std::isfinite(x1)) x1 = L - 1;
+            if (!(std::isfinite(y0) && std::isfinite(y1))) continue;
+            if (x1 < x0) std::swap(x0, x1);
+            if (y1 < y0) std::swap(y0, y1);
+          } else {
+            x0 = sx.to_px(s.x[i] - 0.5 * s.width);
+            x1 = sx.to_px(s.x[i] + 0.5 * s.width);
+            y0 = sy.to_px(top);
+            y1 = sy.to_px(b);
+            if (!std::isfinite(y1)) y1 = sy.log ? B + 1 : y1;  // a log axis: from below the box
+            if (!std::isfinite(y0)) y0 = B + 1;
+          }
           if (!(std::isfinite(x0) && std::isfinite(x1))) continue;
           // Whole pixels: crisp bar edges, no seams between neighbours.
           x0 = std::round(x0);
@@ -892,6 +932,7 @@ void Axes::render(Canvas& cv, double cx0, double cy0, double cx1, double cy1, in
           y0 = std::round(y0);
           y1 = std::round(y1);
           if (x1 - x0 < 1) x1 = x0 + 1;
+          if (s.horizontal && y1 - y0 < 1) y1 = y0 + 1;
           const Color c = i < s.colors.size() ? s.colors[i] : s.color;
           cv.fill_rect(x0, std::min(y0, y1), x1, std::max(y0, y1), c, s.alpha);
           if (s.edge_width > 0) {
@@ -1201,7 +1242,8 @@ void Axes::render(Canvas& cv, double cx0, double cy0, double cx1, double cy1, in
         const double b = i < s.bottom.size() ? s.bottom[i] : 0.0;
         for (int k = 0; k <= 8; ++k) {
           for (int j = -2; j <= 2; ++j) {
-            pts.push_back(P(s.x[i] + 0.2 * j * s.width, b + s.height[i] * k / 8.0));
+            const double along = s.x[i] + 0.2 * j * s.width, across = b + s.height[i] * k / 8.0;
+            pts.push_back(s.horizontal ? P(across, along) : P(along, across));
           }
         }
       }

@@ -205,16 +205,19 @@ struct BandSeries {
   double alpha = 0.25;
 };
 
-/// Bars centred at x with the given heights, from `bottom` (per bar; empty: 0).
+/// Bars centred at x with the given heights, from `bottom` (per bar; empty: 0). Horizontal bars
+/// (Axes::barh) swap the roles of the axes: centred at y = x[i], extending along the x axis from
+/// bottom[i] to bottom[i] + height[i], `width` thick in data units of y.
 struct BarSeries {
   std::vector<double> x, height, bottom;
   std::string label;
   Color color;
   std::vector<Color> colors;  ///< per-bar colours (overrides `color` when not empty)
-  double width = 0.8;         ///< in data units of x
+  double width = 0.8;         ///< in data units of x (of y when horizontal)
   double alpha = 1.0;
   double edge_width = 0.0;  ///< outline in edge_color
   Color edge_color = colors::kWhite;
+  bool horizontal = false;  ///< set by barh
 };
 
 /// A horizontal (axhline) or vertical (axvline) line across the whole axes.
@@ -279,6 +282,13 @@ class Axes {
   /// Categorical bars at x = 0..n−1 with the names as x tick labels (rotated when crowded).
   BarSeries& bar(const std::vector<std::string>& names, const std::vector<double>& height,
                  const std::string& label = "");
+  /// Horizontal bars centred at y with lengths `width` along x (matplotlib's barh).
+  BarSeries& barh(const std::vector<double>& y, const std::vector<double>& width,
+                  const std::string& label = "");
+  /// Categorical horizontal bars at y = 0..n−1 with the names as y tick labels (the first name
+  /// at the bottom).
+  BarSeries& barh(const std::vector<std::string>& names, const std::vector<double>& width,
+                  const std::string& label = "");
   RefLine& axhline(double y, Color color = colors::kDarkGray);
   RefLine& axvline(double x, Color color = colors::kDarkGray);
   QuiverSeries& quiver(const std::vector<double>& x, const std::vector<double>& y,
@@ -303,6 +313,14 @@ class Axes {
   /// One data unit spans as many pixels in x as in y (limits are widened to fit the box).
   void set_equal_aspect(bool on = true) { equal_aspect_ = on; }
   void set_grid(bool on = true) { grid_ = on; }
+  /// Fixed distances in pixels (at scale 1) from the left / right edge of the axes' cell to the
+  /// plot area, instead of the ones computed from the tick labels and an outside legend
+  /// (negative: computed, the default). Equal values line up the plot areas of axes stacked in
+  /// a column; the caller leaves room for the labels and an outside legend.
+  void set_frame_padding(double left, double right) {
+    pad_left_ = left;
+    pad_right_ = right;
+  }
   void set_legend(Legend where) { legend_ = where; }
   /// Fixed tick positions, optionally with labels (same length).
   void set_xticks(const std::vector<double>& at, const std::vector<std::string>& labels = {});
@@ -344,6 +362,7 @@ class Axes {
   std::optional<std::pair<double, double>> xlim_, ylim_;
   double xmargin_ = 0.05, ymargin_ = 0.05;
   bool xlog_ = false, ylog_ = false, equal_aspect_ = false, grid_ = true;
+  double pad_left_ = -1, pad_right_ = -1;
   Legend legend_ = Legend::kBest;
   std::optional<std::vector<double>> xticks_, yticks_;
   std::vector<std::string> xticklabels_, yticklabels_;

@@ -1,7 +1,10 @@
 #include "cli.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <sstream>
 
@@ -150,12 +153,67 @@ std::string Args::usage(const std::string& summary) const {
   return o.str();
 }
 
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
+  return s;
+}
+
+Output output_paths(const std::string& file, const std::string& dir, const std::string& stem,
+                    bool no_save) {
+  if (!file.empty() && !dir.empty()) throw UsageError("give either -o FILE.h5 or --out DIR");
+  if (no_save && (!file.empty() || !dir.empty()))
+    throw UsageError("--no-save contradicts -o / --out");
+  Output o;
+  if (no_save) return o;
+  if (!file.empty())
+    o.h5 = file;
+  else
+    o.h5 = (dir.empty() ? std::string(".") : dir) + (!dir.empty() && dir.back() == '/' ? "" : "/") +
+           stem + ".h5";
+  const std::size_t dot = o.h5.rfind('.');
+  const std::size_t slash = o.h5.rfind('/');
+  const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
+  o.png = (has_ext ? o.h5.substr(0, dot) : o.h5) + ".png";
+  return o;
+}
+
+ProgressLine::ProgressLine(bool quiet, double interval)
+    : quiet_(quiet), tty_(isatty(fileno(stderr)) != 0), interval_(interval) {}
+
+void ProgressLine::show(const std::string& line, bool force) {
+  if (quiet_) return;
+  const double now = clock();
+  if (tty_) {
+    if (!force && now - last_ < 0.1) return;
+    std::fprintf(stderr, "\r%-*s", static_cast<int>(std::max<std::size_t>(width_, line.size())),
+                 line.c_str());
+    width_ = line.size();
+  } else {
+    if (!force && now - last_ < interval_) return;
+    std::fprintf(stderr, "%s\n", line.c_str());
+  }
+  std::fflush(stderr);
+  last_ = now;
+}
+
+void ProgressLine::done() {
+  if (!quiet_ && tty_ && width_ > 0) std::fprintf(stderr, "\n");
+  width_ = 0;
+}
+
+double ProgressLine::clock() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
 const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
       {"demo", "Run every optimizer on the standard test problems and print a convergence table",
        run_demo},
       {"data", "Inspect, import and export data files (prices CSV, extended XYZ, HDF5)", run_data},
       {"rl", "Train, evaluate and study policy-gradient agents (REINFORCE, A2C, PPO)", run_rl},
+      {"portfolio", "Optimize mean-variance portfolios, trace the efficient frontier, backtest",
+       run_portfolio},
   };
   return all;
 }

@@ -1,6 +1,8 @@
 #pragma once
 // A small argument parser and the subcommand registry of the `adamant` tool.
 
+#include <chrono>
+#include <cstddef>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -55,6 +57,34 @@ class Args {
   bool help_ = false;
 };
 
+/// "a, b, c".
+std::string join(const std::vector<std::string>& v);
+
+/// Where a command writes: -o FILE.h5, or --out DIR (DIR/<stem>.h5), by default ./<stem>.h5, or
+/// nowhere with --no-save (both paths empty). The PNG goes beside the HDF5 file, extension .png.
+struct Output {
+  std::string h5, png;
+};
+Output output_paths(const std::string& file, const std::string& dir, const std::string& stem,
+                    bool no_save);
+
+/// Progress on stderr: a single rewritten line on a terminal, else a line every `interval`
+/// seconds (force: print now).
+class ProgressLine {
+ public:
+  explicit ProgressLine(bool quiet, double interval = 3.0);
+  void show(const std::string& line, bool force = false);
+  void done();
+
+ private:
+  double clock() const;
+  bool quiet_, tty_;
+  double interval_;
+  double last_ = -1e9;
+  std::size_t width_ = 0;
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+};
+
 struct Command {
   std::string name;
   std::string summary;
@@ -67,5 +97,6 @@ const std::vector<Command>& commands();
 int run_demo(Args& args);
 int run_data(Args& args);
 int run_rl(Args& args);
+int run_portfolio(Args& args);
 
 }  // namespace adamant::cli

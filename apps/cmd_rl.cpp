@@ -10,8 +10,6 @@
 // progress goes to stderr (one updating line on a terminal, otherwise a line every few seconds),
 // results to stdout.
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -37,75 +35,6 @@ struct Action {
   const char* name;
   const char* summary;
   int (*run)(Args& args);
-};
-
-std::string join(const std::vector<std::string>& v) {
-  std::string s;
-  for (std::size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + v[i];
-  return s;
-}
-
-/// Where a command writes: -o FILE.h5, or --out DIR (DIR/<stem>.h5), by default ./<stem>.h5, or
-/// nowhere with --no-save. The PNG goes beside the HDF5 file with the extension .png.
-struct Output {
-  std::string h5, png;
-};
-
-Output output_paths(const std::string& file, const std::string& dir, const std::string& stem,
-                    bool no_save) {
-  if (!file.empty() && !dir.empty()) throw UsageError("give either -o FILE.h5 or --out DIR");
-  if (no_save && (!file.empty() || !dir.empty()))
-    throw UsageError("--no-save contradicts -o / --out");
-  Output o;
-  if (no_save) return o;
-  if (!file.empty())
-    o.h5 = file;
-  else
-    o.h5 = (dir.empty() ? std::string(".") : dir) + (!dir.empty() && dir.back() == '/' ? "" : "/") +
-           stem + ".h5";
-  if (!o.h5.empty()) {
-    const std::size_t dot = o.h5.rfind('.');
-    const std::size_t slash = o.h5.rfind('/');
-    const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
-    o.png = (has_ext ? o.h5.substr(0, dot) : o.h5) + ".png";
-  }
-  return o;
-}
-
-/// Progress on stderr: a single rewritten line on a terminal, else a line every interval.
-class ProgressLine {
- public:
-  explicit ProgressLine(bool quiet, double interval = 3.0)
-      : quiet_(quiet), tty_(isatty(fileno(stderr)) != 0), interval_(interval) {}
-  void show(const std::string& line, bool force = false) {
-    if (quiet_) return;
-    const double now = clock();
-    if (tty_) {
-      if (!force && now - last_ < 0.1) return;
-      std::fprintf(stderr, "\r%-*s", static_cast<int>(std::max<std::size_t>(width_, line.size())),
-                   line.c_str());
-      width_ = line.size();
-    } else {
-      if (!force && now - last_ < interval_) return;
-      std::fprintf(stderr, "%s\n", line.c_str());
-    }
-    std::fflush(stderr);
-    last_ = now;
-  }
-  void done() {
-    if (!quiet_ && tty_ && width_ > 0) std::fprintf(stderr, "\n");
-    width_ = 0;
-  }
-
- private:
-  double clock() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  }
-  bool quiet_, tty_;
-  double interval_;
-  double last_ = -1e9;
-  std::size_t width_ = 0;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
 std::string progress_text(const rl::Progress& p) {

@@ -7,13 +7,16 @@ The C++ library does the work; this package is a thin front end over its extensi
 - :mod:`adamant.data` -- HDF5 price panels and molecular datasets, CSV / extended-XYZ import,
   the bundled datasets.
 - :mod:`adamant.rl` -- Gymnasium-exact classic-control environments (``make``, ``make_vec``).
+- :mod:`adamant.finance` -- estimators, mean-variance portfolios (exact QP and projected Adam),
+  the efficient frontier and a rolling backtest.
 """
 
 from . import _core
 from . import data
+from . import finance
 from . import optim
 from . import rl
 from ._core.core import NonFiniteGradientError
 
 __version__ = _core.__version__
-__all__ = ["data", "optim", "rl", "NonFiniteGradientError", "__version__"]
+__all__ = ["data", "finance", "optim", "rl", "NonFiniteGradientError", "__version__"]

@@ -3,13 +3,11 @@ imports (CSV, extended XYZ against ASE), DataError, the bundled files and the `a
 """
 
 import os
-import subprocess
 
 import h5py
 import numpy as np
 import pytest
 
-import adamant
 from adamant import data
 
 ase_io = pytest.importorskip("ase.io")
@@ -325,11 +323,7 @@ def test_bundled_files_equal_their_sources():
 
 # ---- the command line ----
 
-CLI = os.path.join(os.path.dirname(adamant.__file__), "..", "..", "apps", "adamant")
-
-
-def cli(*args):
-    return subprocess.run([CLI, *args], capture_output=True, text=True)
+from helpers import CLI, cli  # noqa: E402
 
 
 @pytest.mark.skipif(not os.path.isfile(CLI), reason="the adamant CLI is not beside this build")

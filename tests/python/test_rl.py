@@ -254,17 +254,7 @@ def test_render_rgb_array_shows_the_cart_where_it_is():
 
 # ---- the command line ----
 
-CLI = os.path.join(os.path.dirname(adamant.__file__), "..", "..", "apps", "adamant")
-
-
-def cli(*args, cwd=None):
-    import subprocess
-    return subprocess.run([CLI, *args], capture_output=True, text=True, cwd=cwd)
-
-
-def is_png(path):
-    with open(path, "rb") as f:
-        return f.read(8) == b"\x89PNG\r\n\x1a\n"
+from helpers import CLI, cli, is_png  # noqa: E402
 
 
 @pytest.mark.skipif(not os.path.isfile(CLI), reason="the adamant CLI is not beside this build")

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # README command 1: install, build, run the main demo: the optimizer table on the test problems,
-# then PPO solving CartPole-v1 (policy, learning curve and plot written to build/demo/).
+# then PPO solving CartPole-v1 and the max-Sharpe portfolio and efficient frontier of the bundled
+# 20-stock panel (files and plots written to build/demo/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -8,3 +9,9 @@ bash scripts/build.sh release
 ./build/release/apps/adamant demo "$@"
 echo
 ./build/release/apps/adamant rl train --env CartPole-v1 --algo ppo --seed 0 --out build/demo
+echo
+./build/release/apps/adamant portfolio optimize --prices datasets/data/stock_prices_20.h5 \
+  --objective max-sharpe --rf 0.02 --long-only -o build/demo/max_sharpe.h5
+echo
+./build/release/apps/adamant portfolio frontier --prices datasets/data/stock_prices_20.h5 \
+  --out build/demo

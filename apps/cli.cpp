@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <sstream>
 
 namespace adamant::cli {
@@ -175,6 +176,11 @@ Output output_paths(const std::string& file, const std::string& dir, const std::
   const std::size_t slash = o.h5.rfind('/');
   const bool has_ext = dot != std::string::npos && (slash == std::string::npos || dot > slash);
   o.png = (has_ext ? o.h5.substr(0, dot) : o.h5) + ".png";
+  // Create the folder now, before a long run, so the results have somewhere to go.
+  const std::filesystem::path parent = std::filesystem::path(o.h5).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  if (ec) throw UsageError("cannot create the folder " + parent.string() + ": " + ec.message());
   return o;
 }
 

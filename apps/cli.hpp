@@ -62,6 +62,7 @@ std::string join(const std::vector<std::string>& v);
 
 /// Where a command writes: -o FILE.h5, or --out DIR (DIR/<stem>.h5), by default ./<stem>.h5, or
 /// nowhere with --no-save (both paths empty). The PNG goes beside the HDF5 file, extension .png.
+/// The folder is created (UsageError when it cannot be).
 struct Output {
   std::string h5, png;
 };

@@ -162,10 +162,11 @@ def test_cli_portfolio(tmp_path, mu_cov):
     _, w, _, _, _ = fin.load_portfolio(tmp_path / "p.h5")
     np.testing.assert_allclose(w.weights, fin.max_sharpe(*mu_cov).weights, atol=1e-12)
 
-    r = cli("portfolio", "frontier", "--prices", PRICES, "--points", "8", "--out", tmp_path)
+    out = tmp_path / "new" / "folder"  # created by the command
+    r = cli("portfolio", "frontier", "--prices", PRICES, "--points", "8", "--out", out)
     assert r.returncode == 0, r.stderr
-    assert fin.load_frontier(tmp_path / "frontier.h5").weights.shape == (8, 20)
-    assert is_png(tmp_path / "frontier.png")
+    assert fin.load_frontier(out / "frontier.h5").weights.shape == (8, 20)
+    assert is_png(out / "frontier.png")
 
     r = cli("portfolio", "backtest", "--prices", PRICES, "--start", "2010-01-01", "--quiet",
             "-o", tmp_path / "bt.h5")

@@ -18,7 +18,11 @@
 #include "adamant/datasets/schema.hpp"
 #include "adamant/finance/backtest.hpp"
 
+#include "finance_test_util.hpp"
+
 namespace {
+
+using adamant::finance::test::replace_dataset;
 
 using namespace adamant::finance;
 using adamant::datasets::DataError;
@@ -322,22 +326,6 @@ TEST(BacktestErrors, BadOptionsAndPanels) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("invalid price panel"), std::string::npos) << e.what();
   }
-}
-
-void replace_dataset(const std::string& path, const std::string& name,
-                     const std::vector<double>& values, const std::vector<hsize_t>& dims) {
-  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-  ASSERT_GE(file, 0);
-  H5Ldelete(file, name.c_str(), H5P_DEFAULT);
-  if (!values.empty()) {
-    const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
-    const hid_t ds = H5Dcreate2(file, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT,
-                                H5P_DEFAULT);
-    H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
-    H5Dclose(ds);
-    H5Sclose(space);
-  }
-  H5Fclose(file);
 }
 
 TEST(BacktestFile, RoundTripIsExactAndReaderRejectsMalformedFiles) {

@@ -16,7 +16,12 @@
 #include "adamant/finance/estimators.hpp"
 #include "adamant/finance/frontier.hpp"
 
+#include "finance_test_util.hpp"
+
 namespace {
+
+using adamant::finance::test::expect_feasible;
+using adamant::finance::test::replace_dataset;
 
 using namespace adamant::finance;
 using adamant::datasets::DataError;
@@ -56,22 +61,6 @@ std::string temp_path(const std::string& name) {
   return (fs::temp_directory_path() /
           ("adamant_frontier_" + std::to_string(::getpid()) + "_" + name))
       .string();
-}
-
-void expect_feasible(const VectorXd& w, const PortfolioConstraints& c, double tol = 1e-10) {
-  const int n = static_cast<int>(w.size());
-  EXPECT_NEAR(w.sum(), c.target_sum(), tol);
-  const VectorXd lo = c.lower_vector(n), hi = c.upper_vector(n);
-  for (int i = 0; i < n; ++i) {
-    EXPECT_GE(w[i], lo[i] - tol) << i;
-    EXPECT_LE(w[i], hi[i] + tol) << i;
-  }
-  for (const auto& s : c.sectors) {
-    double t = 0;
-    for (int i : s.assets) t += w[i];
-    EXPECT_GE(t, s.lower - tol) << s.name;
-    EXPECT_LE(t, s.upper + tol) << s.name;
-  }
 }
 
 TEST(FrontierShape, BundledPanelIsIncreasingAndStartsAtMinVolatility) {
@@ -214,23 +203,6 @@ TEST(FrontierFile, RoundTripIsExact) {
   EXPECT_NE(adamant::datasets::describe(path).find("summary: frontier"), std::string::npos)
       << adamant::datasets::describe(path);
   fs::remove(path);
-}
-
-// Rewrites one dataset of a valid file through the HDF5 C API.
-void replace_dataset(const std::string& path, const std::string& name,
-                     const std::vector<double>& values, const std::vector<hsize_t>& dims) {
-  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
-  ASSERT_GE(file, 0);
-  H5Ldelete(file, name.c_str(), H5P_DEFAULT);
-  if (!values.empty()) {
-    const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
-    const hid_t ds = H5Dcreate2(file, name.c_str(), H5T_IEEE_F64LE, space, H5P_DEFAULT, H5P_DEFAULT,
-                                H5P_DEFAULT);
-    H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data());
-    H5Dclose(ds);
-    H5Sclose(space);
-  }
-  H5Fclose(file);
 }
 
 TEST(FrontierFile, ReaderRejectsMalformedFiles) {

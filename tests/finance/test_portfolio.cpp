@@ -14,7 +14,11 @@
 #include "adamant/finance/portfolio.hpp"
 #include "adamant/finance/qp.hpp"
 
+#include "finance_test_util.hpp"
+
 namespace {
+
+using adamant::finance::test::expect_feasible;
 
 using namespace adamant::finance;
 using Eigen::MatrixXd;
@@ -55,23 +59,6 @@ void expect_golden(const PortfolioResult& r, const Golden& g, double rel) {
   EXPECT_NEAR(r.expected_return, g.ret, rel * std::abs(g.ret)) << g.name << " (" << r.solver << ")";
   EXPECT_NEAR(r.volatility, g.vol, rel * std::abs(g.vol)) << g.name << " (" << r.solver << ")";
   EXPECT_NEAR(r.sharpe, g.sharpe, rel * std::abs(g.sharpe)) << g.name << " (" << r.solver << ")";
-}
-
-// w ∈ C within tol.
-void expect_feasible(const VectorXd& w, const PortfolioConstraints& c, double tol = 1e-10) {
-  const int n = static_cast<int>(w.size());
-  EXPECT_NEAR(w.sum(), c.target_sum(), tol);
-  const VectorXd lo = c.lower_vector(n), hi = c.upper_vector(n);
-  for (int i = 0; i < n; ++i) {
-    EXPECT_GE(w[i], lo[i] - tol) << i;
-    EXPECT_LE(w[i], hi[i] + tol) << i;
-  }
-  for (const auto& s : c.sectors) {
-    double t = 0;
-    for (int i : s.assets) t += w[i];
-    EXPECT_GE(t, s.lower - tol) << s.name;
-    EXPECT_LE(t, s.upper + tol) << s.name;
-  }
 }
 
 PortfolioOptions with(PortfolioSolver s, PortfolioConstraints c) {

@@ -220,6 +220,8 @@ const std::vector<Command>& commands() {
       {"rl", "Train, evaluate and study policy-gradient agents (REINFORCE, A2C, PPO)", run_rl},
       {"portfolio", "Optimize mean-variance portfolios, trace the efficient frontier, backtest",
        run_portfolio},
+      {"chem", "Fit, evaluate and run molecular dynamics with neural interatomic potentials",
+       run_chem},
   };
   return all;
 }

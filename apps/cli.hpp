@@ -99,5 +99,6 @@ int run_demo(Args& args);
 int run_data(Args& args);
 int run_rl(Args& args);
 int run_portfolio(Args& args);
+int run_chem(Args& args);
 
 }  // namespace adamant::cli

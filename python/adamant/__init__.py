@@ -9,9 +9,12 @@ The C++ library does the work; this package is a thin front end over its extensi
 - :mod:`adamant.rl` -- Gymnasium-exact classic-control environments (``make``, ``make_vec``).
 - :mod:`adamant.finance` -- estimators, mean-variance portfolios (exact QP and projected Adam),
   the efficient frontier and a rolling backtest.
+- :mod:`adamant.chem` -- Behler-Parrinello neural potentials: symmetry functions, training on
+  energies and forces, evaluation, molecular dynamics, an ASE calculator.
 """
 
 from . import _core
+from . import chem
 from . import data
 from . import finance
 from . import optim
@@ -19,4 +22,4 @@ from . import rl
 from ._core.core import NonFiniteGradientError
 
 __version__ = _core.__version__
-__all__ = ["data", "finance", "optim", "rl", "NonFiniteGradientError", "__version__"]
+__all__ = ["chem", "data", "finance", "optim", "rl", "NonFiniteGradientError", "__version__"]

@@ -19,4 +19,7 @@ PYBIND11_MODULE(_core, m) {
   pybind11::module_ finance = m.def_submodule(
       "finance", "estimators, mean-variance problems, efficient frontier, backtest");
   adamant::python::bind_finance(finance);
+  pybind11::module_ chem = m.def_submodule(
+      "chem", "symmetry functions, Behler-Parrinello potentials, training, molecular dynamics");
+  adamant::python::bind_chem(chem);
 }

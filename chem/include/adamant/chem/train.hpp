@@ -1,0 +1,157 @@
+#pragma once
+// Fitting a Potential (potential.hpp) to energies and forces: a seeded train / validation /
+// test split, minibatches of frames, the core optimizers (Adam, AdamW, AMSGrad) with an
+// exponentially decaying learning rate, DeePMD's prefactor schedule
+//   p(t) = p_limit + (p_start − p_limit) · lr(t) / lr(0)        (Zhang et al., PRL 120, 143001)
+// for the energy and force weights, gradient clipping by global norm before the moment update
+// (Pascanu, Mikolov & Bengio 2013) or clipping of the update's norm after it, the Huber loss,
+// early stopping on the validation loss (the best parameters are restored), checkpoints that
+// resume bit-identically, and a progress callback.
+//
+// Determinism: frames of a minibatch are evaluated in parallel (OpenMP) into per-frame gradient
+// slots that are summed in frame order, so the same seed gives the same numbers on any thread
+// count.
+
+#include <Eigen/Core>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "adamant/chem/potential.hpp"
+#include "adamant/datasets/schema.hpp"
+
+namespace adamant::chem {
+
+/// Errors of a set of frames (energies per frame, force components).
+struct Metrics {
+  double energy_mae = 0;   ///< eV
+  double energy_rmse = 0;  ///< eV
+  double force_mae = 0;    ///< eV/Å (over components)
+  double force_rmse = 0;   ///< eV/Å
+  std::int64_t frames = 0;
+};
+
+enum class ClipMode { kNone, kGradNorm, kUpdateNorm };
+/// "none", "grad" (global norm before the moment update), "update" (update norm after it).
+const char* to_string(ClipMode m);
+ClipMode parse_clip_mode(const std::string& name);
+
+struct TrainOptions {
+  // -- data
+  int num_train = 950;      ///< training frames (drawn by the seed)
+  int num_validation = 50;  ///< validation frames (early stopping)
+  int num_test = 1000;      ///< test frames (0: none; fewer when the file is smaller)
+  std::uint64_t seed = 0;   ///< split, initialisation, shuffling
+  // -- model
+  DescriptorOptions descriptors;
+  NetworkOptions network;
+  // -- optimisation
+  std::string optimizer = "adam";  ///< adam, adamw or amsgrad
+  double lr = 5e-3;                ///< initial learning rate
+  double lr_final = 2e-5;          ///< reached at the last epoch (exponential decay per step)
+  double weight_decay = 0;         ///< AdamW's decoupled decay (adamw only)
+  int epochs = 600;
+  int batch_size = 16;
+  double energy_weight_start = 1.0, energy_weight_limit = 20.0;  ///< p_e
+  double force_weight_start = 100.0, force_weight_limit = 10.0;  ///< p_f
+  ClipMode clip = ClipMode::kNone;
+  double clip_value = 1.0;  ///< max global norm of the gradient or of the update
+  bool huber = false;
+  double huber_delta_energy = 0.01, huber_delta_force = 1.0;
+  // -- control
+  int patience = 0;          ///< epochs without validation improvement before stopping (0: off)
+  int eval_every = 1;        ///< epochs between validation evaluations
+  int num_threads = 1;       ///< 0: all; results do not depend on it
+  std::string checkpoint;    ///< path of the checkpoint ("" = none); "<path>.best.h5" beside it
+  int checkpoint_every = 0;  ///< epochs between checkpoints (0: only at the end)
+  bool resume = false;       ///< continue from `checkpoint` when it exists
+  /// A loss above this (or NaN) counts as a divergence and stops the run.
+  double divergence_loss = 1e8;
+
+  std::string validate() const;
+  std::string describe() const;
+};
+
+struct Progress {
+  int epoch = 0, epochs = 0;
+  double loss = 0;  ///< mean training loss of the epoch
+  double lr = 0;
+  Metrics validation;
+  double elapsed = 0;  ///< seconds
+};
+
+struct TrainResult {
+  Potential potential;    ///< with the best validation parameters
+  datasets::Table curve;  ///< epoch, loss, lr, val_energy_mae, val_force_mae, wall_time
+  Metrics train, validation, test;
+  std::vector<int> train_frames, validation_frames, test_frames;  ///< indices into the file
+  int epochs_run = 0, best_epoch = 0;
+  bool stopped_early = false;
+  bool diverged = false;  ///< NaN / loss above divergence_loss
+  double wall_seconds = 0;
+};
+
+/// Splits 0..n−1 by the seed into train / validation / test index lists (disjoint).
+void split_frames(std::int64_t n, int num_train, int num_validation, int num_test,
+                  std::uint64_t seed, std::vector<int>* train, std::vector<int>* validation,
+                  std::vector<int>* test);
+
+/// A Structure for frame f of a data set (molecule, no cell).
+Structure structure_of(const datasets::MolecularDataset& data, std::int64_t frame);
+
+/// Trains on `data` (which must have forces). Throws std::invalid_argument when the options or
+/// data are unusable (naming the problem).
+TrainResult train(const datasets::MolecularDataset& data, const TrainOptions& options,
+                  const std::function<void(const Progress&)>& progress = {});
+
+/// Errors of the potential on the given frames (all when empty); optionally the predicted
+/// energies (F) and forces (F × 3A). Parallel over frames, deterministic.
+Metrics evaluate(const Potential& potential, const datasets::MolecularDataset& data,
+                 const std::vector<int>& frames = {}, Eigen::VectorXd* energies = nullptr,
+                 RowMatrixXd* forces = nullptr, int num_threads = 1);
+
+/// Parity plot (predicted vs reference energy per atom and force components) as PNG.
+void parity_plot(const std::string& png_path, const Eigen::VectorXd& ref_energy,
+                 const Eigen::VectorXd& pred_energy, const RowMatrixXd& ref_forces,
+                 const RowMatrixXd& pred_forces, const std::string& title);
+
+// ---- the clipping study ----
+
+struct StudyOptions {
+  std::vector<std::uint64_t> seeds = {0, 1, 2};
+  int num_md_train = 150;       ///< MD frames in the training set
+  int num_contacts_train = 50;  ///< close-contact frames mixed into the training set
+  int num_test = 200;           ///< MD frames held out for the MAEs
+  int epochs = 30;
+  double lr = 2e-2;  ///< deliberately aggressive: where clipping matters
+  double clip_value = 1.0;
+  int num_threads = 1;
+  std::string validate() const;
+};
+
+struct StudyRow {
+  std::string method;  ///< none, clip-grad, clip-update, huber
+  std::uint64_t seed = 0;
+  bool diverged = false;
+  int epochs_run = 0;
+  double final_loss = 0;
+  Metrics test;  ///< on held-out MD frames (NaN when diverged)
+};
+
+struct StudyResult {
+  std::vector<StudyRow> rows;
+  /// Training loss per epoch per run (method_seedS), NaN after a divergence.
+  datasets::Table curves;
+  datasets::Table table() const;  ///< one row per run: method index, seed, diverged, MAEs
+  std::string report() const;     ///< the summary table as text (mean over seeds per method)
+};
+
+/// none / clip before (global gradient norm) / clip after (update norm) / Huber, on ethanol MD
+/// frames mixed with close contacts (forces up to ~900 eV/Å), over several seeds.
+StudyResult clipping_study(const datasets::MolecularDataset& md,
+                           const datasets::MolecularDataset& contacts, const StudyOptions& options,
+                           const std::function<void(const std::string&)>& progress = {});
+void study_plot(const std::string& png_path, const StudyResult& result);
+
+}  // namespace adamant::chem

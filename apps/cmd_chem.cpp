@@ -80,7 +80,11 @@ int fit(Args& args) {
   o.batch_size = static_cast<int>(args.integer("batch", o.batch_size, "frames per minibatch"));
   o.optimizer = args.str("optimizer", o.optimizer, "adam, adamw or amsgrad");
   o.lr = args.num("lr", o.lr, "initial learning rate");
-  o.lr_final = args.num("lr-final", o.lr_final, "learning rate at the last epoch (exponential)");
+  o.lr_final = args.num("lr-final", o.lr_final, "learning rate at the last step");
+  o.schedule = args.str("schedule", o.schedule, "exponential, cosine or constant");
+  o.beta1 = args.num("beta1", o.beta1, "Adam's first-moment decay");
+  o.beta2 = args.num("beta2", o.beta2, "Adam's second-moment decay");
+  o.eps = args.num("eps", o.eps, "Adam's epsilon");
   o.weight_decay = args.num("weight-decay", 0, "AdamW's decoupled weight decay");
   const std::string hidden = args.str("hidden", "32,32", "hidden widths of each element network");
   const std::string act = args.str("activation", "tanh", "tanh, softplus or silu");
@@ -292,7 +296,12 @@ int study(Args& args) {
   const long seeds = args.integer("seeds", 3, "seeds 0..N-1");
   o.epochs = static_cast<int>(args.integer("epochs", o.epochs, "epochs per run"));
   o.lr = args.num("lr", o.lr, "learning rate (constant)");
-  o.clip_value = args.num("clip-value", o.clip_value, "gradient-norm threshold (update: times lr)");
+  o.num_md_train = static_cast<int>(args.integer("md-train", o.num_md_train, "MD training frames"));
+  o.num_contacts_train = static_cast<int>(
+      args.integer("contacts-train", o.num_contacts_train, "close-contact training frames"));
+  o.clip_value = args.num("clip-value", o.clip_value, "clip-grad: gradient-norm threshold");
+  o.update_fraction = args.num("update-fraction", o.update_fraction,
+                               "clip-update: update-norm threshold as a fraction of lr*sqrt(P)");
   o.num_threads = static_cast<int>(args.integer("threads", 0, "threads (0: all)"));
   const std::string file =
       args.str("output", "", "write the tables to FILE.h5, the plot to FILE.png", 'o');

@@ -195,21 +195,36 @@ std::string Structure::validate() const {
 }
 
 std::vector<std::vector<Neighbor>> neighbor_list(const Structure& s, double rc) {
+  std::vector<std::vector<Neighbor>> out;
+  neighbor_list(s, rc, out);
+  return out;
+}
+
+void neighbor_list(const Structure& s, double rc, std::vector<std::vector<Neighbor>>& out) {
   if (const std::string why = s.validate(); !why.empty())
     throw std::invalid_argument("neighbor_list: " + why);
   const int a = static_cast<int>(s.atomic_numbers.size());
-  std::vector<std::vector<Neighbor>> out(static_cast<std::size_t>(a));
+  out.resize(static_cast<std::size_t>(a));
+  for (auto& list : out) list.clear();  // keeps the capacity: no allocation once warm
   int nimg[3] = {0, 0, 0};
   Eigen::Matrix3d c = Eigen::Matrix3d::Zero();
   if (s.periodic()) {
     c = s.cell;
     // Images needed along cell vector k: rc / (distance between the lattice planes spanned by
-    // the other two vectors), plus one for atoms anywhere in (or slightly outside) the cell.
+    // the other two vectors), plus the spread of the atoms' fractional coordinates along k
+    // (positions need not be wrapped into the cell: MD leaves them where they drift).
     const double vol = std::abs(c.determinant());
+    const Eigen::Matrix3d inv = c.inverse();
     for (int k = 0; k < 3; ++k) {
       const Eigen::Vector3d u = c.row((k + 1) % 3), v = c.row((k + 2) % 3);
       const double height = vol / u.cross(v).norm();
-      nimg[k] = static_cast<int>(std::ceil(rc / height)) + 1;
+      double lo = 0, hi = 0;
+      for (int i = 0; i < a; ++i) {
+        const double f = s.positions.row(i).dot(inv.col(k));
+        lo = i == 0 ? f : std::min(lo, f);
+        hi = i == 0 ? f : std::max(hi, f);
+      }
+      nimg[k] = static_cast<int>(std::ceil(rc / height + (hi - lo))) + 1;
     }
   }
   for (int i = 0; i < a; ++i)
@@ -225,7 +240,6 @@ std::vector<std::vector<Neighbor>> neighbor_list(const Structure& s, double rc) 
             if (r < rc) out[static_cast<std::size_t>(i)].push_back({j, d(0), d(1), d(2), r});
           }
         }
-  return out;
 }
 
 Descriptors compute_descriptors(const DescriptorSet& set, const Structure& s,

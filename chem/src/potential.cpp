@@ -250,7 +250,8 @@ FrameResult Potential::evaluate_frame(const Eigen::Ref<const Eigen::VectorXd>& p
     }
   }
   // 2. Forces F = −dxᵀ gx.
-  ws.forces.noalias() = -(f.dx.transpose() * ws.gx);
+  ws.forces.setZero();  // −(dxᵀ gx) as one gemv: "= -(product)" would evaluate into a temporary
+  ws.forces.noalias() -= f.dx.transpose() * ws.gx;
   FrameResult out;
   out.energy = energy;
   // 3. Loss and its derivatives with respect to E and F.
@@ -351,11 +352,14 @@ double Calculator::compute(const Structure& s, RowMatrixXd& forces) {
   const Potential& pot = *pot_;
   const DescriptorSet& set = pot.descriptors();
   const int a = static_cast<int>(s.atomic_numbers.size()), n = set.size();
-  if (frame_.num_atoms() != a || frame_.element.empty()) {
+  if (atomic_numbers_ != s.atomic_numbers) {  // another molecule (not only another atom count)
     frame_.element = pot.element_indices(s.atomic_numbers);
-    ws_ = pot.make_workspace(a);
+    if (frame_.num_atoms() != ws_atoms_) ws_ = pot.make_workspace(a);
+    ws_atoms_ = a;
+    atomic_numbers_ = s.atomic_numbers;
   }
-  compute_descriptors(set, s, neighbor_list(s, set.cutoff_radius), true, g_, frame_.dx);
+  neighbor_list(s, set.cutoff_radius, nb_);
+  compute_descriptors(set, s, nb_, true, g_, frame_.dx);
   frame_.x.resize(a, n);
   for (int i = 0; i < a; ++i) {
     const int e = frame_.element[static_cast<std::size_t>(i)];
@@ -490,12 +494,20 @@ Potential load_potential(const std::string& path) {
   const auto mean = r.read_f64("standardizer/mean", {ne, nf});
   const auto scale = r.read_f64("standardizer/scale", {ne, nf});
   for (double s : scale)
-    if (!(s > 0)) r.fail("standardizer/scale", "every scale must be > 0");
+    if (!(s > 0) || !std::isfinite(s))
+      r.fail("standardizer/scale", "every scale must be finite and > 0");
+  for (double m : mean)
+    if (!std::isfinite(m)) r.fail("standardizer/mean", "every mean must be finite");
   pot.standardizer.mean = Eigen::Map<const RowMatrixXd>(mean.data(), ne, nf);
   pot.standardizer.scale = Eigen::Map<const RowMatrixXd>(scale.data(), ne, nf);
   const auto shifts = r.read_f64("shifts", {ne});
   pot.shifts = Eigen::Map<const Eigen::VectorXd>(shifts.data(), ne);
+  for (double x : shifts)
+    if (!std::isfinite(x)) r.fail("shifts", "every shift must be finite");
   const auto params = r.read_f64("model/params", {pot.num_parameters()});
+  for (std::size_t k = 0; k < params.size(); ++k)
+    if (!std::isfinite(params[k]))
+      r.fail("model/params", "entry " + std::to_string(k) + " is not finite");
   pot.params = Eigen::Map<const Eigen::VectorXd>(params.data(), pot.num_parameters());
   return pot;
 }

@@ -67,7 +67,15 @@ std::string TrainOptions::validate() const {
   if (const std::string n = network.validate(); !n.empty()) e.push_back(n);
   if (optimizer != "adam" && optimizer != "adamw" && optimizer != "amsgrad")
     e.push_back("optimizer must be adam, adamw or amsgrad");
-  if (!(lr > 0) || !(lr_final > 0)) e.push_back("lr and lr_final must be > 0");
+  if (!(lr > 0) || !(lr_final > 0) || !std::isfinite(lr) || !std::isfinite(lr_final))
+    e.push_back("lr and lr_final must be finite and > 0");
+  if (schedule != "exponential" && schedule != "cosine" && schedule != "constant")
+    e.push_back("schedule must be exponential, cosine or constant, got '" + schedule + "'");
+  if (!(beta1 >= 0 && beta1 < 1))
+    e.push_back("beta1 must be in [0, 1), got " + std::to_string(beta1));
+  if (!(beta2 >= 0 && beta2 < 1))
+    e.push_back("beta2 must be in [0, 1), got " + std::to_string(beta2));
+  if (!(eps > 0) || !std::isfinite(eps)) e.push_back("eps must be finite and > 0");
   if (!(weight_decay >= 0)) e.push_back("weight_decay must be >= 0");
   if (epochs < 1) e.push_back("epochs must be >= 1");
   if (batch_size < 1) e.push_back("batch_size must be >= 1");
@@ -93,10 +101,14 @@ std::string TrainOptions::describe() const {
   os << "train " << num_train << " / val " << num_validation << " / test " << num_test << ", seed "
      << seed << ", net ";
   for (int h : network.hidden) os << h << "-";
-  os << "1 " << core::to_string(network.activation) << ", " << optimizer << " lr " << lr << "->"
-     << lr_final << ", " << epochs << " epochs x batch " << batch_size << ", p_e "
-     << energy_weight_start << "->" << energy_weight_limit << ", p_f " << force_weight_start << "->"
-     << force_weight_limit << ", clip " << to_string(clip);
+  os << "1 " << core::to_string(network.activation) << ", " << optimizer << " lr " << lr;
+  if (schedule != "constant") os << "->" << lr_final;
+  if (schedule != "exponential") os << " " << schedule;
+  if (beta1 != 0.9 || beta2 != 0.999 || eps != 1e-8)
+    os << " betas " << beta1 << "," << beta2 << " eps " << eps;
+  os << ", " << epochs << " epochs x batch " << batch_size << ", p_e " << energy_weight_start
+     << "->" << energy_weight_limit << ", p_f " << force_weight_start << "->" << force_weight_limit
+     << ", clip " << to_string(clip);
   if (clip != ClipMode::kNone) os << " " << clip_value;
   if (huber) os << ", huber " << huber_delta_energy << "/" << huber_delta_force;
   if (weight_decay > 0) os << ", wd " << weight_decay;
@@ -242,15 +254,24 @@ TrainResult train_frames(const ds::MolecularDataset& data, const std::vector<int
 
   core::AdamOptions ao;
   ao.lr = o.lr;
+  ao.beta1 = o.beta1;
+  ao.beta2 = o.beta2;
+  ao.eps = o.eps;
   ao.amsgrad = o.optimizer == "amsgrad";
   if (o.optimizer == "adamw") {
     ao.decoupled_weight_decay = true;
     ao.weight_decay = o.weight_decay;
   }
   core::OptimizerOptions oo;
-  const double gamma = std::pow(o.lr_final / o.lr,
-                                1.0 / static_cast<double>(std::max<std::int64_t>(1, total_steps)));
-  oo.schedule = core::Schedule::exponential(o.lr, gamma);
+  if (o.schedule == "cosine") {
+    oo.schedule = core::Schedule::cosine(o.lr, std::max<std::int64_t>(1, total_steps), o.lr_final);
+  } else if (o.schedule == "constant") {
+    oo.schedule = core::Schedule::constant(o.lr);
+  } else {
+    const double gamma = std::pow(
+        o.lr_final / o.lr, 1.0 / static_cast<double>(std::max<std::int64_t>(1, total_steps)));
+    oo.schedule = core::Schedule::exponential(o.lr, gamma);
+  }
   if (o.clip == ClipMode::kGradNorm) oo.clip_grad_norm = o.clip_value;
   if (o.clip == ClipMode::kUpdateNorm) oo.clip_update_norm = o.clip_value;
   oo.non_finite = core::NonFinitePolicy::kSkip;
@@ -326,6 +347,9 @@ TrainResult train_frames(const ds::MolecularDataset& data, const std::vector<int
 
   int epoch = start_epoch;
   for (; epoch < o.epochs; ++epoch) {
+    // Each epoch's order is a function of the generator state alone (shuffled from the identity),
+    // so a run resumed from a checkpoint (which stores that state) draws the same batches.
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = static_cast<int>(k);
     for (std::size_t i = order.size() - 1; i > 0; --i)
       std::swap(order[i], order[static_cast<std::size_t>(rng() % (i + 1))]);
     double epoch_loss = 0;
@@ -491,7 +515,8 @@ std::string StudyOptions::validate() const {
   if (num_md_train < 1 || num_contacts_train < 0 || num_test < 1)
     return "frame counts must be >= 1";
   if (epochs < 1) return "epochs must be >= 1";
-  if (!(lr > 0) || !(clip_value > 0)) return "lr and clip_value must be > 0";
+  if (!(lr > 0) || !(clip_value > 0) || !(update_fraction > 0))
+    return "lr, clip_value and update_fraction must be > 0";
   return "";
 }
 
@@ -530,7 +555,7 @@ StudyResult clipping_study(const ds::MolecularDataset& md, const ds::MolecularDa
       o.seed = seed;
       o.epochs = so.epochs;
       o.lr = so.lr;
-      o.lr_final = so.lr;  // constant learning rate: the study is about the raw step
+      o.schedule = "constant";  // the study is about the raw step
       o.batch_size = 8;
       o.network.hidden = {16, 16};
       o.energy_weight_start = o.energy_weight_limit = 1.0;
@@ -538,7 +563,13 @@ StudyResult clipping_study(const ds::MolecularDataset& md, const ds::MolecularDa
       o.num_threads = so.num_threads;
       if (m == 1) o.clip = ClipMode::kGradNorm;
       if (m == 2) o.clip = ClipMode::kUpdateNorm;
-      o.clip_value = m == 2 ? so.clip_value * so.lr : so.clip_value;
+      o.clip_value = so.clip_value;
+      if (m == 2) {
+        const Potential shape(standard_descriptor_set(all.atomic_numbers, o.descriptors),
+                              o.network);
+        o.clip_value =
+            so.update_fraction * so.lr * std::sqrt(static_cast<double>(shape.num_parameters()));
+      }
       if (m == 3) o.huber = true;
       if (progress) progress(std::string(methods[m]) + " seed " + std::to_string(seed));
       TrainResult r = train_frames(all, tr, {}, te, o, {});

@@ -197,6 +197,10 @@ void bind_chem(py::module_& m) {
       .def_readwrite("optimizer", &chem::TrainOptions::optimizer)
       .def_readwrite("lr", &chem::TrainOptions::lr)
       .def_readwrite("lr_final", &chem::TrainOptions::lr_final)
+      .def_readwrite("schedule", &chem::TrainOptions::schedule)
+      .def_readwrite("beta1", &chem::TrainOptions::beta1)
+      .def_readwrite("beta2", &chem::TrainOptions::beta2)
+      .def_readwrite("eps", &chem::TrainOptions::eps)
       .def_readwrite("weight_decay", &chem::TrainOptions::weight_decay)
       .def_readwrite("epochs", &chem::TrainOptions::epochs)
       .def_readwrite("batch_size", &chem::TrainOptions::batch_size)
@@ -294,6 +298,7 @@ void bind_chem(py::module_& m) {
       .def_readwrite("epochs", &chem::StudyOptions::epochs)
       .def_readwrite("lr", &chem::StudyOptions::lr)
       .def_readwrite("clip_value", &chem::StudyOptions::clip_value)
+      .def_readwrite("update_fraction", &chem::StudyOptions::update_fraction)
       .def_readwrite("num_threads", &chem::StudyOptions::num_threads)
       .def("validate", &chem::StudyOptions::validate);
 

@@ -131,8 +131,12 @@ def test_same_seed_same_parameters_on_any_thread_count(mols):
 
 
 def test_bad_options_and_files_are_named(mols, tmp_path):
-    with pytest.raises(ValueError, match="beta|lr"):
+    with pytest.raises(ValueError, match="lr and lr_final must be finite and > 0"):
         chem.fit(mols, lr=-1.0)
+    with pytest.raises(ValueError, match=r"beta2 must be in \[0, 1\), got 1"):
+        chem.fit(mols, beta2=1.0)
+    with pytest.raises(ValueError, match="schedule must be exponential, cosine or constant"):
+        chem.fit(mols, schedule="linear")
     with pytest.raises(TypeError, match="unknown option 'epoch'"):
         chem.fit(mols, epoch=3)
     with pytest.raises(adamant.data.DataError, match="chem_model"):

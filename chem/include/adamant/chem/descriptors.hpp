@@ -124,6 +124,9 @@ struct Neighbor {
 /// Neighbours within rc of every atom (A lists), including periodic images (and an atom's own
 /// images) in a periodic cell. Brute force over atoms × images: O(A² · images).
 std::vector<std::vector<Neighbor>> neighbor_list(const Structure& s, double rc);
+/// The same into caller-owned lists, cleared and refilled (no allocation once their capacity
+/// suffices: the MD loop's Calculator reuses them).
+void neighbor_list(const Structure& s, double rc, std::vector<std::vector<Neighbor>>& out);
 
 /// Descriptors of one structure: G (A × n) and, when requested, dG ((A·n) × 3A).
 struct Descriptors {

@@ -143,8 +143,11 @@ class Calculator {
  private:
   const Potential* pot_;
   RowMatrixXd g_, dg_;
+  std::vector<std::vector<Neighbor>> nb_;  ///< reused neighbour lists
   PreparedFrame frame_;
   Potential::Workspace ws_;
+  std::vector<int> atomic_numbers_;  ///< of the structure frame_.element / ws_ were set up for
+  int ws_atoms_ = -1;
 };
 
 /// The chem model file (docs/schema.md, "chem_model"): descriptor set, standardisation, shifts,

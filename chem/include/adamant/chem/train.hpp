@@ -49,8 +49,12 @@ struct TrainOptions {
   // -- optimisation
   std::string optimizer = "adam";  ///< adam, adamw or amsgrad
   double lr = 5e-3;                ///< initial learning rate
-  double lr_final = 2e-5;          ///< reached at the last epoch (exponential decay per step)
-  double weight_decay = 0;         ///< AdamW's decoupled decay (adamw only)
+  double lr_final = 2e-5;          ///< reached at the last step (exponential and cosine)
+  /// exponential (lr·γ^t, γ per step), cosine (annealing lr → lr_final over all steps) or
+  /// constant (lr throughout; lr_final unused). The DeePMD prefactors follow lr(t)/lr.
+  std::string schedule = "exponential";
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  ///< Adam's moments (PyTorch's defaults)
+  double weight_decay = 0;                        ///< AdamW's decoupled decay (adamw only)
   int epochs = 600;
   int batch_size = 16;
   double energy_weight_start = 1.0, energy_weight_limit = 20.0;  ///< p_e
@@ -120,12 +124,15 @@ void parity_plot(const std::string& png_path, const Eigen::VectorXd& ref_energy,
 
 struct StudyOptions {
   std::vector<std::uint64_t> seeds = {0, 1, 2};
-  int num_md_train = 150;       ///< MD frames in the training set
-  int num_contacts_train = 50;  ///< close-contact frames mixed into the training set
+  int num_md_train = 300;       ///< MD frames in the training set
+  int num_contacts_train = 30;  ///< close-contact frames mixed into the training set (~10 %)
   int num_test = 200;           ///< MD frames held out for the MAEs
-  int epochs = 30;
-  double lr = 2e-2;  ///< deliberately aggressive: where clipping matters
-  double clip_value = 1.0;
+  int epochs = 60;
+  double lr = 5e-3;         ///< constant: the study is about the raw step
+  double clip_value = 1.0;  ///< clip-grad: global gradient-norm threshold
+  /// clip-update: update-norm threshold as a fraction of lr·√P, the norm of a step that moves
+  /// each of the P parameters by lr (what a saturated Adam step does).
+  double update_fraction = 0.5;
   int num_threads = 1;
   std::string validate() const;
 };

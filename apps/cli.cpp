@@ -222,6 +222,8 @@ const std::vector<Command>& commands() {
        run_portfolio},
       {"chem", "Fit, evaluate and run molecular dynamics with neural interatomic potentials",
        run_chem},
+      {"gan", "Study the dynamics of two-player min-max games (bilinear, Dirac-GAN, mixture GAN)",
+       run_gan},
   };
   return all;
 }

@@ -100,5 +100,6 @@ int run_data(Args& args);
 int run_rl(Args& args);
 int run_portfolio(Args& args);
 int run_chem(Args& args);
+int run_gan(Args& args);
 
 }  // namespace adamant::cli

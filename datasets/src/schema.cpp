@@ -787,6 +787,17 @@ void write_trajectories(const std::string& path, const std::map<std::string, Tra
     require_valid("write_trajectories", path, trajectory_problem(t, "/trajectories/" + name));
   }
   Writer w(path);
+  write_trajectories(w, runs);
+  w.commit();
+}
+
+void write_trajectories(Writer& w, const std::map<std::string, Trajectory>& runs) {
+  for (const auto& [name, t] : runs) {
+    if (std::string why = name_problem(name); !why.empty())
+      throw std::invalid_argument("write_trajectories: " + w.path() + ": run name " + quoted(name) +
+                                  " " + why);
+    require_valid("write_trajectories", w.path(), trajectory_problem(t, "/trajectories/" + name));
+  }
   write_schema(w, "trajectories");
   w.group("trajectories");
   for (const auto& [name, t] : runs) {
@@ -797,7 +808,6 @@ void write_trajectories(const std::string& path, const std::map<std::string, Tra
     w.write(at + "/iterates", t.iterates.data(), {t.iterates.rows(), t.iterates.cols()});
     if (!t.metrics.columns.empty()) write_table(w, at + "/metrics", t.metrics);
   }
-  w.commit();
 }
 
 // ---- model ----

@@ -11,15 +11,19 @@ The C++ library does the work; this package is a thin front end over its extensi
   the efficient frontier and a rolling backtest.
 - :mod:`adamant.chem` -- Behler-Parrinello neural potentials: symmetry functions, training on
   energies and forces, evaluation, molecular dynamics, an ASE calculator.
+- :mod:`adamant.gan` -- two-player min-max games (bilinear, Dirac-GAN, Gaussian-mixture GAN),
+  game optimizers, Jacobian spectra and the method-comparison study.
 """
 
 from . import _core
 from . import chem
 from . import data
 from . import finance
+from . import gan
 from . import optim
 from . import rl
 from ._core.core import NonFiniteGradientError
 
 __version__ = _core.__version__
-__all__ = ["chem", "data", "finance", "optim", "rl", "NonFiniteGradientError", "__version__"]
+__all__ = ["chem", "data", "finance", "gan", "optim", "rl", "NonFiniteGradientError",
+           "__version__"]

@@ -10,5 +10,6 @@ void bind_datasets(pybind11::module_& m);
 void bind_rl(pybind11::module_& m);
 void bind_finance(pybind11::module_& m);
 void bind_chem(pybind11::module_& m);
+void bind_gan(pybind11::module_& m);
 
 }  // namespace adamant::python

@@ -126,6 +126,9 @@ struct Trajectory {
 /// Several named trajectories in one file (trajectories/<name>).
 std::map<std::string, Trajectory> read_trajectories(const std::string& path);
 void write_trajectories(const std::string& path, const std::map<std::string, Trajectory>& runs);
+/// The same into an open writer (schema attributes and /trajectories), without committing, so a
+/// caller can add groups of its own (e.g. a convergence table) to the same atomic file.
+void write_trajectories(Writer& w, const std::map<std::string, Trajectory>& runs);
 
 // ---- model parameters and checkpoints ----
 /// A model's flat parameters with what is needed to rebuild it. `kind` says how to read

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # README command 1: install, build, run the main demo: the optimizer table on the test problems,
 # then PPO solving CartPole-v1, the max-Sharpe portfolio and efficient frontier of the bundled
-# 20-stock panel, and a neural potential fitted to the bundled ethanol data and run for 10 ps of MD
-# (files and plots written to build/demo/).
+# 20-stock panel, a neural potential fitted to the bundled ethanol data and run for 10 ps of MD,
+# and the Dirac-GAN under six game optimizers (files and plots written to build/demo/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -21,3 +21,6 @@ echo
 echo
 ./build/release/apps/adamant chem md --model build/demo/chem_ethanol_md_gfn2xtb_seed0.h5 \
   --out build/demo
+echo
+./build/release/apps/adamant gan study --game dirac \
+  --methods simgd,altgd,adam,optimistic,extragradient,consensus --steps 500 --out build/demo

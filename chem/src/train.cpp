@@ -284,7 +284,11 @@ TrainResult train_frames(const ds::MolecularDataset& data, const std::vector<int
   double best_score = std::numeric_limits<double>::infinity();
   int best_epoch = 0, bad_epochs = 0, start_epoch = 0;
   const std::string best_path = o.checkpoint.empty() ? "" : o.checkpoint + ".best.h5";
+  const std::string curve_path = o.checkpoint.empty() ? "" : o.checkpoint + ".curve.h5";
   const std::string signature = o.describe();
+  // The learning curve so far (kept beside the checkpoint, so a resumed run returns it whole).
+  std::vector<double> c_epoch, c_loss, c_lr, c_vem, c_vfm, c_time;
+  double time_offset = 0;  // wall time of the epochs run before a resume
 
   if (o.resume && std::filesystem::exists(o.checkpoint)) {
     const ds::Checkpoint<double> ck = ds::read_checkpoint<double>(o.checkpoint);
@@ -312,9 +316,33 @@ TrainResult train_frames(const ds::MolecularDataset& data, const std::vector<int
         bm.attributes.at("epoch").i != best_epoch)
       throw ds::DataError(best_path, "/model", "does not match checkpoint " + o.checkpoint);
     best = bm.params;
+    const ds::Table curve = ds::read_table(curve_path);
+    std::vector<std::vector<double>*> cols = {&c_epoch, &c_loss, &c_lr, &c_vem, &c_vfm, &c_time};
+    const char* names[] = {"epoch", "loss", "lr", "val_energy_mae", "val_force_mae", "wall_time"};
+    for (int c = 0; c < 6; ++c) {
+      const Eigen::VectorXd& v = curve.column(names[c]);
+      // The curve is written just before the checkpoint: it may hold more epochs, never fewer.
+      if (v.size() < start_epoch)
+        throw ds::DataError(curve_path, std::string("/table/") + names[c],
+                            "holds " + std::to_string(v.size()) + " epochs, checkpoint " +
+                                o.checkpoint + " is at epoch " + std::to_string(start_epoch));
+      cols[static_cast<std::size_t>(c)]->assign(v.data(), v.data() + start_epoch);
+    }
+    time_offset = c_time.empty() ? 0.0 : c_time.back();
   }
   auto save_checkpoint = [&](int epoch) {
     if (o.checkpoint.empty()) return;
+    ds::Table curve;
+    auto column = [](const std::vector<double>& v) {
+      return Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()));
+    };
+    curve.add("epoch", column(c_epoch));
+    curve.add("loss", column(c_loss));
+    curve.add("lr", column(c_lr));
+    curve.add("val_energy_mae", column(c_vem));
+    curve.add("val_force_mae", column(c_vfm));
+    curve.add("wall_time", column(c_time));
+    ds::write_table(curve_path, curve);
     ds::ModelParameters bm;
     bm.kind = "chem_bp_best";
     bm.attributes["epoch"] = av(static_cast<std::int64_t>(best_epoch));
@@ -340,7 +368,6 @@ TrainResult train_frames(const ds::MolecularDataset& data, const std::vector<int
   Eigen::VectorXd grad(np);
   std::vector<Potential::Workspace> wss;
   for (int t = 0; t < threads; ++t) wss.push_back(pot.make_workspace(atoms));
-  std::vector<double> c_epoch, c_loss, c_lr, c_vem, c_vfm, c_time;
   LossWeights limit;
   limit.energy = o.energy_weight_limit;
   limit.force = o.force_weight_limit;
@@ -417,7 +444,7 @@ TrainResult train_frames(const ds::MolecularDataset& data, const std::vector<int
     c_lr.push_back(pr.lr);
     c_vem.push_back(evaluated ? pr.validation.energy_mae : std::nan(""));
     c_vfm.push_back(evaluated ? pr.validation.force_mae : std::nan(""));
-    c_time.push_back(pr.elapsed);
+    c_time.push_back(time_offset + pr.elapsed);
     if (progress) progress(pr);
     if (diverged) {
       res.diverged = true;

@@ -238,6 +238,11 @@ TEST_F(TrainFiles, ResumedRunEndsBitIdenticalToAnUninterruptedOne) {
   EXPECT_EQ(resumed.best_epoch, straight.best_epoch);
   expect_same_metrics(resumed.validation, straight.validation);
   expect_same_metrics(resumed.test, straight.test);
+  // The resumed run returns the whole learning curve, epochs 1-4 read back from beside the
+  // checkpoint (wall times aside, it equals the uninterrupted run's).
+  for (const char* c : {"epoch", "loss", "lr", "val_energy_mae", "val_force_mae"})
+    EXPECT_EQ(resumed.curve.column(c), straight.curve.column(c)) << c;
+  EXPECT_EQ(resumed.curve.column("wall_time").size(), 6);
   // The final checkpoints (last parameters and optimizer state) agree too.
   const auto a = ds::read_checkpoint<double>(path("straight.h5"));
   const auto b = ds::read_checkpoint<double>(path("stopped.h5"));

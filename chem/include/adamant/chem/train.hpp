@@ -64,10 +64,12 @@ struct TrainOptions {
   bool huber = false;
   double huber_delta_energy = 0.01, huber_delta_force = 1.0;
   // -- control
-  int patience = 0;          ///< epochs without validation improvement before stopping (0: off)
-  int eval_every = 1;        ///< epochs between validation evaluations
-  int num_threads = 1;       ///< 0: all; results do not depend on it
-  std::string checkpoint;    ///< path of the checkpoint ("" = none); "<path>.best.h5" beside it
+  int patience = 0;     ///< epochs without validation improvement before stopping (0: off)
+  int eval_every = 1;   ///< epochs between validation evaluations
+  int num_threads = 1;  ///< 0: all; results do not depend on it
+  /// path of the checkpoint ("" = none); "<path>.best.h5" (best parameters) and "<path>.curve.h5"
+  /// (the learning curve so far) beside it
+  std::string checkpoint;
   int checkpoint_every = 0;  ///< epochs between checkpoints (0: only at the end)
   bool resume = false;       ///< continue from `checkpoint` when it exists
   /// A loss above this (or NaN) counts as a divergence and stops the run.

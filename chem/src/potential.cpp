@@ -412,6 +412,11 @@ void save_potential(const std::string& path, const Potential& pot,
   const auto ne = static_cast<std::int64_t>(set.elements.size());
   w.write("standardizer/mean", pot.standardizer.mean.data(), {ne, nf});
   w.write("standardizer/scale", pot.standardizer.scale.data(), {ne, nf});
+  std::vector<std::int32_t> degenerate(static_cast<std::size_t>(ne * nf), 0);
+  for (std::size_t e = 0; e < pot.standardizer.degenerate.size(); ++e)
+    for (std::size_t k = 0; k < pot.standardizer.degenerate[e].size(); ++k)
+      degenerate[e * static_cast<std::size_t>(nf) + k] = pot.standardizer.degenerate[e][k] ? 1 : 0;
+  w.write("standardizer/degenerate", degenerate.data(), {ne, nf});
   w.write("shifts", pot.shifts.data(), {ne});
   w.group("model");
   w.attr("model", "kind", "behler_parrinello");
@@ -500,6 +505,16 @@ Potential load_potential(const std::string& path) {
     if (!std::isfinite(m)) r.fail("standardizer/mean", "every mean must be finite");
   pot.standardizer.mean = Eigen::Map<const RowMatrixXd>(mean.data(), ne, nf);
   pot.standardizer.scale = Eigen::Map<const RowMatrixXd>(scale.data(), ne, nf);
+  const auto degenerate = r.read_i64("standardizer/degenerate", {ne, nf});
+  pot.standardizer.degenerate.assign(static_cast<std::size_t>(ne),
+                                     std::vector<bool>(static_cast<std::size_t>(nf), false));
+  for (std::int64_t e = 0; e < ne; ++e)
+    for (std::int64_t k = 0; k < nf; ++k) {
+      const auto d = degenerate[static_cast<std::size_t>(e * nf + k)];
+      if (d != 0 && d != 1)
+        r.fail("standardizer/degenerate", "entries must be 0 or 1, got " + std::to_string(d));
+      pot.standardizer.degenerate[static_cast<std::size_t>(e)][static_cast<std::size_t>(k)] = d;
+    }
   const auto shifts = r.read_f64("shifts", {ne});
   pot.shifts = Eigen::Map<const Eigen::VectorXd>(shifts.data(), ne);
   for (double x : shifts)

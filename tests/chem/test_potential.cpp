@@ -258,6 +258,8 @@ TEST_F(ModelFile, RoundTripIsBitExact) {
     EXPECT_EQ(back.shifts, pot.shifts);
     EXPECT_EQ(back.standardizer.mean, pot.standardizer.mean);
     EXPECT_EQ(back.standardizer.scale, pot.standardizer.scale);
+    EXPECT_GT(pot.standardizer.num_degenerate(), 0);  // ethanol's O-O columns
+    EXPECT_EQ(back.standardizer.degenerate, pot.standardizer.degenerate);
     EXPECT_EQ(back.options().hidden, pot.options().hidden);
     EXPECT_EQ(back.options().activation, act);
     EXPECT_EQ(back.options().init, pot.options().init);

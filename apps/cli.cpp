@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 #include <sstream>
 
 namespace adamant::cli {
@@ -210,6 +211,30 @@ void ProgressLine::done() {
 
 double ProgressLine::clock() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+int run_action(Args& args, const std::string& command, const std::vector<Action>& actions) {
+  std::vector<std::string> names;
+  std::size_t width = 0;
+  for (const Action& a : actions) {
+    names.emplace_back(a.name);
+    width = std::max(width, names.back().size());
+  }
+  const std::string name = args.action();
+  if (name.empty()) {
+    if (args.help()) {
+      std::cout << "usage: adamant " << command << " <action> ... [options]\n\nactions:\n";
+      for (const Action& a : actions)
+        std::cout << "  " << a.name << std::string(width + 2 - std::string(a.name).size(), ' ')
+                  << a.summary << "\n";
+      std::cout << "\n'adamant " << command << " <action> --help' lists an action's options.\n";
+      return 0;
+    }
+    throw UsageError("missing action (" + join(names) + ")");
+  }
+  for (const Action& a : actions)
+    if (name == a.name) return a.run(args);
+  throw UsageError("unknown action '" + name + "' (" + join(names) + ")");
 }
 
 const std::vector<Command>& commands() {

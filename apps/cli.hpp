@@ -86,6 +86,17 @@ class ProgressLine {
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
 };
 
+/// One action of a subcommand (`adamant rl train`, `adamant chem md`, ...).
+struct Action {
+  const char* name;
+  const char* summary;
+  int (*run)(Args& args);
+};
+
+/// Runs the action args.action() names. With no action, --help prints `adamant <command>`'s
+/// actions and their summaries; a missing or unknown action is a UsageError listing the choices.
+int run_action(Args& args, const std::string& command, const std::vector<Action>& actions);
+
 struct Command {
   std::string name;
   std::string summary;

@@ -30,12 +30,6 @@ namespace {
 
 namespace ds = adamant::datasets;
 
-struct Action {
-  const char* name;
-  const char* summary;
-  int (*run)(Args& args);
-};
-
 const std::string kEthanol = "datasets/data/ethanol_md_gfn2xtb.h5";
 const std::string kContacts = "datasets/data/ethanol_close_contacts_gfn2xtb.h5";
 
@@ -355,29 +349,8 @@ const std::vector<Action>& actions() {
   return all;
 }
 
-std::string overview() {
-  std::string s = "usage: adamant chem <action> ... [options]\n\nactions:\n";
-  for (const Action& a : actions()) {
-    const std::string name = a.name;
-    s += "  " + name + std::string(name.size() < 8 ? 8 - name.size() : 1, ' ') + a.summary + "\n";
-  }
-  return s + "\n'adamant chem <action> --help' lists an action's options.\n";
-}
-
 }  // namespace
 
-int run_chem(Args& args) {
-  const std::string name = args.action();
-  if (name.empty()) {
-    if (args.help()) {
-      std::cout << overview();
-      return 0;
-    }
-    throw UsageError("missing action (fit, eval, md, study)");
-  }
-  for (const Action& a : actions())
-    if (name == a.name) return a.run(args);
-  throw UsageError("unknown action '" + name + "' (fit, eval, md, study)");
-}
+int run_chem(Args& args) { return run_action(args, "chem", actions()); }
 
 }  // namespace adamant::cli

@@ -25,12 +25,6 @@ namespace {
 
 namespace ds = adamant::datasets;
 
-struct Action {
-  const char* name;
-  const char* summary;
-  int (*run)(Args& args);
-};
-
 std::string output(Args& args, const std::string& what) {
   return args.str("output", "", "the file to write (" + what + "); required", 'o');
 }
@@ -190,30 +184,8 @@ const std::vector<Action>& actions() {
   return all;
 }
 
-std::string overview() {
-  std::string s = "usage: adamant data <action> ... [options]\n\nactions:\n";
-  for (const Action& a : actions()) {
-    const std::string name = a.name;
-    s += "  " + name + std::string(name.size() < 15 ? 15 - name.size() : 1, ' ') + a.summary + "\n";
-  }
-  return s + "\n'adamant data <action> --help' lists an action's arguments and options.\n";
-}
-
 }  // namespace
 
-int run_data(Args& args) {
-  const std::string name = args.action();
-  if (name.empty()) {
-    if (args.help()) {
-      std::cout << overview();
-      return 0;
-    }
-    throw UsageError("missing action (info, import-prices, import-xyz, export-xyz, convert)");
-  }
-  for (const Action& a : actions())
-    if (name == a.name) return a.run(args);
-  throw UsageError("unknown action '" + name +
-                   "' (info, import-prices, import-xyz, export-xyz, convert)");
-}
+int run_data(Args& args) { return run_action(args, "data", actions()); }
 
 }  // namespace adamant::cli

@@ -24,12 +24,6 @@
 namespace adamant::cli {
 namespace {
 
-struct Action {
-  const char* name;
-  const char* summary;
-  int (*run)(Args& args);
-};
-
 std::vector<std::string> split_list(const std::string& s) {
   std::vector<std::string> out;
   std::stringstream ss(s);
@@ -206,29 +200,8 @@ const std::vector<Action>& actions() {
   return all;
 }
 
-std::string overview() {
-  std::string s = "usage: adamant gan <action> ... [options]\n\nactions:\n";
-  for (const Action& a : actions()) {
-    const std::string name = a.name;
-    s += "  " + name + std::string(name.size() < 10 ? 10 - name.size() : 1, ' ') + a.summary + "\n";
-  }
-  return s + "\n'adamant gan <action> --help' lists an action's options.\n";
-}
-
 }  // namespace
 
-int run_gan(Args& args) {
-  const std::string name = args.action();
-  if (name.empty()) {
-    if (args.help()) {
-      std::cout << overview();
-      return 0;
-    }
-    throw UsageError("missing action (study, spectrum)");
-  }
-  for (const Action& a : actions())
-    if (name == a.name) return a.run(args);
-  throw UsageError("unknown action '" + name + "' (study, spectrum)");
-}
+int run_gan(Args& args) { return run_action(args, "gan", actions()); }
 
 }  // namespace adamant::cli

@@ -413,13 +413,7 @@ int backtest(Args& args) {
   return 0;
 }
 
-struct Action {
-  const char* name;
-  const char* summary;
-  int (*run)(Args& args);
-};
-
-const Action kActions[] = {
+const std::vector<Action> kActions = {
     {"optimize", "solve one mean-variance problem, print the weights and performance", optimize},
     {"frontier", "trace the efficient frontier (HDF5 + PNG)", frontier},
     {"backtest", "rolling monthly out-of-sample backtest against equal weights (HDF5 + PNG)",
@@ -428,22 +422,6 @@ const Action kActions[] = {
 
 }  // namespace
 
-int run_portfolio(Args& args) {
-  const std::string name = args.action();
-  if (name.empty()) {
-    if (args.help()) {
-      std::cout << "usage: adamant portfolio <action> ... [options]\n\nactions:\n";
-      for (const Action& a : kActions)
-        std::cout << "  " << a.name << std::string(10 - std::string(a.name).size(), ' ')
-                  << a.summary << "\n";
-      std::cout << "\n'adamant portfolio <action> --help' lists an action's options.\n";
-      return 0;
-    }
-    throw UsageError("missing action (optimize, frontier, backtest)");
-  }
-  for (const Action& a : kActions)
-    if (name == a.name) return a.run(args);
-  throw UsageError("unknown action '" + name + "' (optimize, frontier, backtest)");
-}
+int run_portfolio(Args& args) { return run_action(args, "portfolio", kActions); }
 
 }  // namespace adamant::cli

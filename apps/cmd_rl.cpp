@@ -31,12 +31,6 @@ namespace {
 
 namespace ds = adamant::datasets;
 
-struct Action {
-  const char* name;
-  const char* summary;
-  int (*run)(Args& args);
-};
-
 std::string progress_text(const rl::Progress& p) {
   char buf[200];
   std::snprintf(buf, sizeof buf,
@@ -273,29 +267,8 @@ const std::vector<Action>& actions() {
   return all;
 }
 
-std::string overview() {
-  std::string s = "usage: adamant rl <action> ... [options]\n\nactions:\n";
-  for (const Action& a : actions()) {
-    const std::string name = a.name;
-    s += "  " + name + std::string(name.size() < 8 ? 8 - name.size() : 1, ' ') + a.summary + "\n";
-  }
-  return s + "\n'adamant rl <action> --help' lists an action's options.\n";
-}
-
 }  // namespace
 
-int run_rl(Args& args) {
-  const std::string name = args.action();
-  if (name.empty()) {
-    if (args.help()) {
-      std::cout << overview();
-      return 0;
-    }
-    throw UsageError("missing action (train, eval, study)");
-  }
-  for (const Action& a : actions())
-    if (name == a.name) return a.run(args);
-  throw UsageError("unknown action '" + name + "' (train, eval, study)");
-}
+int run_rl(Args& args) { return run_action(args, "rl", actions()); }
 
 }  // namespace adamant::cli

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "../datasets/datasets_test_util.hpp"
 #include "adamant/chem/descriptors.hpp"
 #include "adamant/chem/potential.hpp"
 #include "adamant/chem/train.hpp"
@@ -163,26 +164,8 @@ inline Eigen::Matrix3d rotation(double angle, const Eigen::Vector3d& axis) {
   return Eigen::AngleAxisd(angle, axis.normalized()).toRotationMatrix();
 }
 
-/// A test with its own empty directory under ::testing::TempDir(), removed afterwards.
-class TempDirTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string(info->test_suite_name()) + "_" + info->name();
-    for (char& c : name)
-      if (c == '/') c = '_';
-    dir_ = fs::path(::testing::TempDir()) /
-           ("adamant_chem_" + std::to_string(::getpid()) + "_" + name);
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  void TearDown() override {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  fs::path dir_;
-};
+/// A test with its own empty directory (shared with the datasets tests).
+using datasets::testing::TempDirTest;
 
 /// The message of the exception of type E that f throws ("" and a failure otherwise).
 template <typename E, typename F>
@@ -199,8 +182,6 @@ std::string error_of(F&& f) {
   return "";
 }
 
-inline bool contains(const std::string& s, const std::string& part) {
-  return s.find(part) != std::string::npos;
-}
+using datasets::testing::contains;
 
 }  // namespace adamant::chem::test

@@ -3,33 +3,11 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
+#include <vector>
+
+#include "../common/new_counter.hpp"
 
 #include "adamant/core/optimizer.hpp"
-
-namespace {
-std::atomic<bool> g_armed{false};
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t n) {
-  if (g_armed.load(std::memory_order_relaxed)) g_allocations.fetch_add(1);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-// GCC 12 at -O1 inlines these into gtest's `new TestClass` and, not seeing that the operator new
-// above is the replacement, flags the pair as mismatched (-Wmismatched-new-delete).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 namespace {
 
@@ -42,11 +20,18 @@ long allocations_during_steps(const ac::UpdateRule<T>& rule, ac::OptimizerOption
   Eigen::Matrix<T, Eigen::Dynamic, 1> p = Eigen::Matrix<T, Eigen::Dynamic, 1>::Ones(n);
   Eigen::Matrix<T, Eigen::Dynamic, 1> g = Eigen::Matrix<T, Eigen::Dynamic, 1>::Constant(n, 0.5);
   opt.step(p, g);  // warm-up: the first parallel region starts OpenMP's thread team
-  g_allocations = 0;
-  g_armed = true;
-  for (int t = 0; t < 5; ++t) opt.step(p, g);
-  g_armed = false;
-  return g_allocations.load();
+  return adamant::testing::allocations_during([&] {
+    for (int t = 0; t < 5; ++t) opt.step(p, g);
+  });
+}
+
+// The counter itself: without this a broken replacement would make every "allocates nothing"
+// test pass.
+std::vector<double>* volatile g_sink = nullptr;
+TEST(OptimAlloc, TheCounterSeesAllocations) {
+  EXPECT_EQ(adamant::testing::allocations_during([] { g_sink = new std::vector<double>(100); }), 2);
+  delete g_sink;
+  EXPECT_EQ(adamant::testing::allocations_during([] {}), 0);
 }
 
 TEST(OptimAlloc, StepsAllocateNothing) {

@@ -4,33 +4,11 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
+#include "../common/new_counter.hpp"
 
 #include "adamant/gan/mixture.hpp"
 #include "adamant/gan/optimizers.hpp"
 #include "adamant/gan/study.hpp"
-
-namespace {
-std::atomic<bool> g_armed{false};
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-void* operator new(std::size_t n) {
-  if (g_armed.load(std::memory_order_relaxed)) g_allocations.fetch_add(1);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 namespace {
 
@@ -39,11 +17,9 @@ using namespace adamant::gan;
 long allocations(Game<double>& game, const GameOptimizerOptions& o, Eigen::VectorXd z) {
   GameOptimizer<double> opt(o, game.dim(), game.x_dim());
   opt.step(game, z);  // warm-up
-  g_allocations = 0;
-  g_armed = true;
-  for (int t = 0; t < 4; ++t) opt.step(game, z);
-  g_armed = false;
-  return g_allocations.load();
+  return adamant::testing::allocations_during([&] {
+    for (int t = 0; t < 4; ++t) opt.step(game, z);
+  });
 }
 
 TEST(GanAlloc, StepsAllocateNothing) {

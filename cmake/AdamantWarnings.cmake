@@ -29,6 +29,12 @@ function(adamant_module name)
     $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include>
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
   target_link_libraries(adamant_${name} PRIVATE $<BUILD_INTERFACE:adamant_flags>)
+  if(ADAMANT_NATIVE)
+    # Consumers must see Eigen with the same SIMD width: its alignment (16 vs 32/64 bytes) decides
+    # how aligned_malloc / aligned_free pair up, so an object allocated inside the library and
+    # freed in code compiled for another ISA corrupts the heap ("double free").
+    target_compile_options(adamant_${name} INTERFACE -march=native)
+  endif()
   install(TARGETS adamant_${name} EXPORT adamantTargets
     ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
   install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

@@ -304,14 +304,14 @@ def study(game: str = "dirac", methods: Optional[Iterable[str]] = None,
           generator_hidden: Sequence[int] = (64, 64),
           discriminator_hidden: Sequence[int] = (64, 64), eval_samples: int = 2000,
           snapshots: int = 6, curve_points: int = 51, eigen_every: int = 10,
-          threads: int = 0) -> StudyResult:
+          threads: int = 0, progress=None) -> StudyResult:
     """``adamant gan study``: every method from one start (the same minibatches for the
     mixtures). ``game``: ``"dirac"``, ``"bilinear"`` (f = x'Ay, ``A`` default 1), ``"ring"``,
     ``"grid"`` or ``"mixture"`` (with ``mixture="ring"``/``"grid"``). ``methods`` / ``steps``
     default to the game's (see :func:`adamant._core.gan.study_defaults`); ``lr`` / ``lr_adam``
     default to the game's learning rates. The result has ``runs`` (per method: ``iterates``,
     ``metrics``, ``final_distance``, ``rate``, ``modes``, ``snapshots``, ...), ``table()`` and
-    ``format()``."""
+    ``format()``. ``progress(line)`` (e.g. ``print``) receives the progress lines of long runs."""
     if game == "mixture":
         game = mixture or "ring"
     o = _g.study_defaults(game)
@@ -347,7 +347,7 @@ def study(game: str = "dirac", methods: Optional[Iterable[str]] = None,
     o.eigen_every = int(eigen_every)
     o.num_threads = int(threads)
     _checked("study", o.validate())
-    return _g.run_study(o)
+    return _g.run_study(o, progress)
 
 
 def save_study(path: PathLike, result: StudyResult) -> None:

@@ -278,11 +278,24 @@ void bind_gan(py::module_& m) {
       .def("format", &gan::StudyResult::format);
   m.def(
       "run_study",
-      [](const gan::StudyOptions& o) {
+      [](const gan::StudyOptions& o, const py::object& progress) {
+        std::function<void(const std::string&)> cb;
+        if (!progress.is_none())
+          // Called from the study's worker threads: an exception must not cross them, so a
+          // failing callback is reported as unraisable (printed) and the study goes on.
+          cb = [progress](const std::string& line) {
+            py::gil_scoped_acquire gil;
+            try {
+              progress(line);
+            } catch (py::error_already_set& e) {
+              e.discard_as_unraisable("adamant.gan.study progress callback");
+            }
+          };
         py::gil_scoped_release release;
-        return gan::run_study(o);
+        return gan::run_study(o, cb);
       },
-      py::arg("options"));
+      py::arg("options"), py::arg("progress") = py::none(),
+      "Runs the study; progress(line) is called with each progress line.");
   m.def("write_study", &gan::write_study, py::arg("path"), py::arg("result"));
   py::class_<gan::StudyFile>(m, "StudyFile", "a file written by write_study, read back")
       .def_readonly("methods", &gan::StudyFile::methods)

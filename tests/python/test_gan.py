@@ -244,8 +244,10 @@ def test_bad_input_raises_valueerror_with_the_message():
 
 
 def test_study_file_reads_with_h5py(tmp_path):
+    lines = []
     r = gan.study("dirac", methods=["simgd", "extragradient", "consensus"], steps=60,
-                  gamma=0.2, eigen_every=20)
+                  gamma=0.2, eigen_every=20, progress=lines.append)
+    assert lines and "3/3 methods done" in lines[-1]
     path = tmp_path / "dirac.h5"
     gan.save_study(path, r)
     with h5py.File(path, "r") as f:

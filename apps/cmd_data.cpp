@@ -44,13 +44,6 @@ std::string shape_of(const ds::MolecularDataset& d) {
          std::to_string(d.num_atoms()) + " atoms" + (d.has_forces() ? ", with forces" : "");
 }
 
-ds::AttrValue text(const std::string& s) {
-  ds::AttrValue v;
-  v.kind = ds::AttrValue::Kind::kString;
-  v.s = s;
-  return v;
-}
-
 int info(Args& args) {
   const std::string file = args.positional("FILE", "an HDF5 file");
   if (args.help()) {
@@ -104,8 +97,8 @@ int import_xyz(Args& args) {
   args.finish();
   require_output(out, "OUT.h5");
   ds::MolecularDataset data = ds::import_extxyz(xyz);
-  if (!method.empty()) data.metadata["method"] = text(method);
-  if (!source.empty()) data.metadata["source"] = text(source);
+  if (!method.empty()) data.metadata["method"] = ds::AttrValue::string(method);
+  if (!source.empty()) data.metadata["source"] = ds::AttrValue::string(source);
   ds::write_molecules(out, data);
   std::cout << "wrote " << out << ": " << shape_of(data) << "\n";
   return 0;
@@ -164,7 +157,7 @@ int convert(Args& args) {
     std::cout << "wrote " << out << ": " << shape_of(panel) << "\n";
   } else if (schema == "molecules") {
     ds::MolecularDataset data = ds::read_molecules(in);
-    if (!source.empty()) data.metadata["source"] = text(source);
+    if (!source.empty()) data.metadata["source"] = ds::AttrValue::string(source);
     ds::write_molecules(out, data);
     std::cout << "wrote " << out << ": " << shape_of(data) << "\n";
   } else {

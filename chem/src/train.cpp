@@ -19,27 +19,6 @@ namespace adamant::chem {
 
 namespace ds = adamant::datasets;
 
-namespace {
-ds::AttrValue av(const std::string& v) {
-  ds::AttrValue a;
-  a.kind = ds::AttrValue::Kind::kString;
-  a.s = v;
-  return a;
-}
-ds::AttrValue av(std::int64_t v) {
-  ds::AttrValue a;
-  a.kind = ds::AttrValue::Kind::kInt;
-  a.i = v;
-  return a;
-}
-ds::AttrValue av(double v) {
-  ds::AttrValue a;
-  a.kind = ds::AttrValue::Kind::kFloat;
-  a.f = v;
-  return a;
-}
-}  // namespace
-
 const char* to_string(ClipMode m) {
   switch (m) {
     case ClipMode::kNone:
@@ -345,7 +324,7 @@ TrainResult train_frames(const ds::MolecularDataset& data, const std::vector<int
     ds::write_table(curve_path, curve);
     ds::ModelParameters bm;
     bm.kind = "chem_bp_best";
-    bm.attributes["epoch"] = av(static_cast<std::int64_t>(best_epoch));
+    bm.attributes["epoch"] = ds::AttrValue::integer(best_epoch);
     bm.params = best;
     ds::write_model(best_path, bm);
     ds::Checkpoint<double> ck;
@@ -355,10 +334,10 @@ TrainResult train_frames(const ds::MolecularDataset& data, const std::vector<int
     ck.optimizer = opt.state();
     ck.step = epoch;
     ck.rng_state = ds::rng_state_words(rng);
-    ck.config["options"] = av(signature);
-    ck.config["best_epoch"] = av(static_cast<std::int64_t>(best_epoch));
-    ck.config["bad_epochs"] = av(static_cast<std::int64_t>(bad_epochs));
-    ck.config["best_score"] = av(best_score);
+    ck.config["options"] = ds::AttrValue::string(signature);
+    ck.config["best_epoch"] = ds::AttrValue::integer(best_epoch);
+    ck.config["bad_epochs"] = ds::AttrValue::integer(bad_epochs);
+    ck.config["best_score"] = ds::AttrValue::number(best_score);
     ds::write_checkpoint(o.checkpoint, ck);
   };
 
@@ -655,7 +634,7 @@ ds::Table StudyResult::table() const {
   t.add("force_mae_meV_per_A", fm);
   t.add("energy_rmse_meV", er);
   t.add("force_rmse_meV_per_A", fr);
-  t.metadata["methods"] = av(std::string("0 none, 1 clip-grad, 2 clip-update, 3 huber"));
+  t.metadata["methods"] = ds::AttrValue::string("0 none, 1 clip-grad, 2 clip-update, 3 huber");
   return t;
 }
 

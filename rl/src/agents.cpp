@@ -57,25 +57,6 @@ std::string num(double v) {
   return buf;
 }
 
-ds::AttrValue attr_s(const std::string& s) {
-  ds::AttrValue v;
-  v.kind = ds::AttrValue::Kind::kString;
-  v.s = s;
-  return v;
-}
-ds::AttrValue attr_i(std::int64_t i) {
-  ds::AttrValue v;
-  v.kind = ds::AttrValue::Kind::kInt;
-  v.i = i;
-  return v;
-}
-ds::AttrValue attr_f(double f) {
-  ds::AttrValue v;
-  v.kind = ds::AttrValue::Kind::kFloat;
-  v.f = f;
-  return v;
-}
-
 }  // namespace
 
 std::string AgentConfig::validate() const {
@@ -140,40 +121,40 @@ std::string AgentConfig::validate() const {
 
 std::map<std::string, ds::AttrValue> AgentConfig::attributes() const {
   std::map<std::string, ds::AttrValue> a;
-  a["env_id"] = attr_s(env_id);
-  a["algo"] = attr_s(to_string(algo));
-  a["seed"] = attr_i(static_cast<std::int64_t>(seed));
-  a["total_steps"] = attr_i(total_steps);
-  a["num_envs"] = attr_i(num_envs);
-  a["num_threads"] = attr_i(num_threads);
-  a["precision"] = attr_s(precision);
-  a["actor_hidden"] = attr_s(join_ints(actor_hidden));
-  a["critic_hidden"] = attr_s(join_ints(critic_hidden));
-  a["activation"] = attr_s(core::to_string(activation));
-  a["actor_output_scale"] = attr_f(actor_output_scale);
-  a["init_log_std"] = attr_f(init_log_std);
-  a["normalize_obs"] = attr_i(normalize_obs);
-  a["obs_clip"] = attr_f(obs_clip);
-  a["optimizer"] = attr_s(optimizer);
-  a["lr"] = attr_f(lr);
-  a["adam_beta1"] = attr_f(adam_beta1);
-  a["adam_beta2"] = attr_f(adam_beta2);
-  a["adam_eps"] = attr_f(adam_eps);
-  a["sgd_momentum"] = attr_f(sgd_momentum);
-  a["max_grad_norm"] = attr_f(max_grad_norm);
-  a["anneal_lr"] = attr_i(anneal_lr);
-  a["gamma"] = attr_f(gamma);
-  a["gae_lambda"] = attr_f(gae_lambda);
-  a["n_steps"] = attr_i(n_steps);
-  a["normalize_advantage"] = attr_i(normalize_advantage);
-  a["ent_coef"] = attr_f(ent_coef);
-  a["vf_coef"] = attr_f(vf_coef);
-  a["baseline"] = attr_i(baseline);
-  a["n_epochs"] = attr_i(n_epochs);
-  a["num_minibatches"] = attr_i(num_minibatches);
-  a["clip_range"] = attr_f(clip_range);
-  a["clip_range_vf"] = attr_f(clip_range_vf);
-  a["target_kl"] = attr_f(target_kl);
+  a["env_id"] = ds::AttrValue::string(env_id);
+  a["algo"] = ds::AttrValue::string(to_string(algo));
+  a["seed"] = ds::AttrValue::integer(static_cast<std::int64_t>(seed));
+  a["total_steps"] = ds::AttrValue::integer(total_steps);
+  a["num_envs"] = ds::AttrValue::integer(num_envs);
+  a["num_threads"] = ds::AttrValue::integer(num_threads);
+  a["precision"] = ds::AttrValue::string(precision);
+  a["actor_hidden"] = ds::AttrValue::string(join_ints(actor_hidden));
+  a["critic_hidden"] = ds::AttrValue::string(join_ints(critic_hidden));
+  a["activation"] = ds::AttrValue::string(core::to_string(activation));
+  a["actor_output_scale"] = ds::AttrValue::number(actor_output_scale);
+  a["init_log_std"] = ds::AttrValue::number(init_log_std);
+  a["normalize_obs"] = ds::AttrValue::integer(normalize_obs);
+  a["obs_clip"] = ds::AttrValue::number(obs_clip);
+  a["optimizer"] = ds::AttrValue::string(optimizer);
+  a["lr"] = ds::AttrValue::number(lr);
+  a["adam_beta1"] = ds::AttrValue::number(adam_beta1);
+  a["adam_beta2"] = ds::AttrValue::number(adam_beta2);
+  a["adam_eps"] = ds::AttrValue::number(adam_eps);
+  a["sgd_momentum"] = ds::AttrValue::number(sgd_momentum);
+  a["max_grad_norm"] = ds::AttrValue::number(max_grad_norm);
+  a["anneal_lr"] = ds::AttrValue::integer(anneal_lr);
+  a["gamma"] = ds::AttrValue::number(gamma);
+  a["gae_lambda"] = ds::AttrValue::number(gae_lambda);
+  a["n_steps"] = ds::AttrValue::integer(n_steps);
+  a["normalize_advantage"] = ds::AttrValue::integer(normalize_advantage);
+  a["ent_coef"] = ds::AttrValue::number(ent_coef);
+  a["vf_coef"] = ds::AttrValue::number(vf_coef);
+  a["baseline"] = ds::AttrValue::integer(baseline);
+  a["n_epochs"] = ds::AttrValue::integer(n_epochs);
+  a["num_minibatches"] = ds::AttrValue::integer(num_minibatches);
+  a["clip_range"] = ds::AttrValue::number(clip_range);
+  a["clip_range_vf"] = ds::AttrValue::number(clip_range_vf);
+  a["target_kl"] = ds::AttrValue::number(target_kl);
   return a;
 }
 
@@ -521,14 +502,14 @@ void save_policy(const std::string& path, const Policy& policy, const TrainResul
   ds::ModelParameters m;
   m.kind = kPolicyKind;
   m.attributes = ds::mlp_attributes(policy.actor);
-  m.attributes["policy"] = attr_s(discrete ? "categorical" : "gaussian");
-  m.attributes["env_id"] = attr_s(policy.env_id);
-  m.attributes["algo"] = attr_s(to_string(policy.algo));
-  m.attributes["obs_dim"] = attr_i(policy.obs_dim);
-  m.attributes["action_space"] = attr_s(policy.action_space.describe());
-  if (discrete) m.attributes["action_n"] = attr_i(policy.action_space.n);
-  m.attributes["normalize_obs"] = attr_i(policy.normalize_obs ? 1 : 0);
-  m.attributes["obs_clip"] = attr_f(policy.obs_clip);
+  m.attributes["policy"] = ds::AttrValue::string(discrete ? "categorical" : "gaussian");
+  m.attributes["env_id"] = ds::AttrValue::string(policy.env_id);
+  m.attributes["algo"] = ds::AttrValue::string(to_string(policy.algo));
+  m.attributes["obs_dim"] = ds::AttrValue::integer(policy.obs_dim);
+  m.attributes["action_space"] = ds::AttrValue::string(policy.action_space.describe());
+  if (discrete) m.attributes["action_n"] = ds::AttrValue::integer(policy.action_space.n);
+  m.attributes["normalize_obs"] = ds::AttrValue::integer(policy.normalize_obs ? 1 : 0);
+  m.attributes["obs_clip"] = ds::AttrValue::number(policy.obs_clip);
   m.params = policy.actor_params;
 
   ds::Writer w(path);

@@ -15,6 +15,7 @@
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace adamant::datasets {
@@ -46,6 +47,23 @@ struct AttrValue {
   std::int64_t i = 0;
   double f = 0;
   std::string to_string() const;
+  static AttrValue string(std::string v) {
+    AttrValue a;
+    a.s = std::move(v);
+    return a;
+  }
+  static AttrValue integer(std::int64_t v) {
+    AttrValue a;
+    a.kind = Kind::kInt;
+    a.i = v;
+    return a;
+  }
+  static AttrValue number(double v) {
+    AttrValue a;
+    a.kind = Kind::kFloat;
+    a.f = v;
+    return a;
+  }
 };
 
 /// Read-only access to one HDF5 file. Object names are paths inside the file ("a/b/c").

@@ -1,7 +1,7 @@
 #pragma once
 // Fitting a Potential (potential.hpp) to energies and forces: a seeded train / validation /
 // test split, minibatches of frames, the core optimizers (Adam, AdamW, AMSGrad) with an
-// exponentially decaying learning rate, DeePMD's prefactor schedule
+// exponential, cosine or constant learning-rate schedule, DeePMD's prefactor schedule
 //   p(t) = p_limit + (p_start − p_limit) · lr(t) / lr(0)        (Zhang et al., PRL 120, 143001)
 // for the energy and force weights, gradient clipping by global norm before the moment update
 // (Pascanu, Mikolov & Bengio 2013) or clipping of the update's norm after it, the Huber loss,

@@ -40,85 +40,70 @@ Scheme parse_scheme(const std::string& s) {
 
 namespace {
 
+constexpr const char* kRules[] = {"sgd",   "adam",  "amsgrad", "adamw",   "adamax", "nadam",
+                                  "radam", "oadam", "rmsprop", "adagrad", "lion"};
+
 bool known_rule(const std::string& rule) {
-  for (const char* k : {"sgd", "adam", "amsgrad", "adamw", "adamax", "nadam", "radam", "oadam",
-                        "rmsprop", "adagrad", "lion"})
+  for (const char* k : kRules)
     if (rule == k) return true;
   return false;
+}
+
+// The Adam family shares lr, β₁, β₂ and eps.
+template <typename T, typename Options>
+std::unique_ptr<core::UpdateRule<T>> adam_family(Options o, const PlayerOptions& p) {
+  o.lr = p.lr;
+  o.beta1 = p.beta1;
+  o.beta2 = p.beta2;
+  o.eps = p.eps;
+  return core::make_rule<T>(o);
 }
 
 // The core rule without the checks (validate() asks the rule itself for its own).
 template <typename T>
 std::unique_ptr<core::UpdateRule<T>> build_rule(const PlayerOptions& p) {
-  std::unique_ptr<core::UpdateRule<T>> r;
   if (p.rule == "sgd") {
     core::SgdOptions o;
     o.lr = p.lr;
     o.momentum = p.momentum;
-    r = core::make_rule<T>(o);
-  } else if (p.rule == "adam" || p.rule == "amsgrad" || p.rule == "adamw") {
+    return core::make_rule<T>(o);
+  }
+  if (p.rule == "adam" || p.rule == "amsgrad" || p.rule == "adamw") {
     core::AdamOptions o = p.rule == "adamw" ? core::AdamOptions::adamw() : core::AdamOptions{};
-    o.lr = p.lr;
-    o.beta1 = p.beta1;
-    o.beta2 = p.beta2;
-    o.eps = p.eps;
     o.amsgrad = p.rule == "amsgrad";
-    r = core::make_rule<T>(o);
-  } else if (p.rule == "adamax") {
-    core::AdamaxOptions o;
-    o.lr = p.lr;
-    o.beta1 = p.beta1;
-    o.beta2 = p.beta2;
-    o.eps = p.eps;
-    r = core::make_rule<T>(o);
-  } else if (p.rule == "nadam") {
-    core::NadamOptions o;
-    o.lr = p.lr;
-    o.beta1 = p.beta1;
-    o.beta2 = p.beta2;
-    o.eps = p.eps;
-    r = core::make_rule<T>(o);
-  } else if (p.rule == "radam") {
-    core::RadamOptions o;
-    o.lr = p.lr;
-    o.beta1 = p.beta1;
-    o.beta2 = p.beta2;
-    o.eps = p.eps;
-    r = core::make_rule<T>(o);
-  } else if (p.rule == "oadam") {
-    core::OptimisticAdamOptions o;
-    o.lr = p.lr;
-    o.beta1 = p.beta1;
-    o.beta2 = p.beta2;
-    o.eps = p.eps;
-    r = core::make_rule<T>(o);
-  } else if (p.rule == "rmsprop") {
+    return adam_family<T>(o, p);
+  }
+  if (p.rule == "adamax") return adam_family<T>(core::AdamaxOptions{}, p);
+  if (p.rule == "nadam") return adam_family<T>(core::NadamOptions{}, p);
+  if (p.rule == "radam") return adam_family<T>(core::RadamOptions{}, p);
+  if (p.rule == "oadam") return adam_family<T>(core::OptimisticAdamOptions{}, p);
+  if (p.rule == "rmsprop") {
     core::RmspropOptions o;
     o.lr = p.lr;
     o.momentum = p.momentum;
     o.eps = p.eps;
-    r = core::make_rule<T>(o);
-  } else if (p.rule == "adagrad") {
+    return core::make_rule<T>(o);
+  }
+  if (p.rule == "adagrad") {
     core::AdagradOptions o;
     o.lr = p.lr;
-    r = core::make_rule<T>(o);
-  } else {
-    core::LionOptions o;
-    o.lr = p.lr;
-    o.beta1 = p.beta1;
-    o.beta2 = p.beta2;
-    r = core::make_rule<T>(o);
+    return core::make_rule<T>(o);
   }
-  return r;
+  core::LionOptions o;
+  o.lr = p.lr;
+  o.beta1 = p.beta1;
+  o.beta2 = p.beta2;
+  return core::make_rule<T>(o);
 }
 
 }  // namespace
 
 std::string PlayerOptions::validate() const {
-  if (!known_rule(rule))
-    return "unknown rule '" + rule +
-           "' (known: sgd, adam, amsgrad, adamw, adamax, nadam, radam, oadam, rmsprop, adagrad, "
-           "lion)";
+  if (!known_rule(rule)) {
+    std::string known;
+    for (const char* k : kRules) known += (known.empty() ? "" : ", ") + std::string(k);
+    return "unknown rule '" + rule + "' (known: " + known + ")";
+  }
   if (!(lr > 0) || !std::isfinite(lr)) return "lr must be > 0, got " + std::to_string(lr);
   // The core rule names the parameter and its range (beta1 in [0, 1), momentum in (-1, 1), ...).
   return build_rule<double>(*this)->validate();

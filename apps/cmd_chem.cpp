@@ -10,6 +10,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -33,12 +34,7 @@ namespace ds = adamant::datasets;
 const std::string kEthanol = "datasets/data/ethanol_md_gfn2xtb.h5";
 const std::string kContacts = "datasets/data/ethanol_close_contacts_gfn2xtb.h5";
 
-std::string stem_of(const std::string& path) {
-  std::string s =
-      path.substr(path.find_last_of('/') == std::string::npos ? 0 : path.find_last_of('/') + 1);
-  const auto dot = s.rfind('.');
-  return dot == std::string::npos ? s : s.substr(0, dot);
-}
+std::string stem_of(const std::string& path) { return std::filesystem::path(path).stem().string(); }
 
 std::string metrics_text(const chem::Metrics& m) {
   char buf[200];

@@ -551,31 +551,31 @@ StudyResult clipping_study(const ds::MolecularDataset& md, const ds::MolecularDa
   all.energies << md.energies, contacts.energies;
   StudyResult out;
   const char* methods[] = {"none", "clip-grad", "clip-update", "huber"};
+  // Every run trains the same network shape; clip-update's threshold is a fraction of lr·√P.
+  TrainOptions base;
+  base.network.hidden = {16, 16};
+  const Potential shape(standard_descriptor_set(all.atomic_numbers, base.descriptors),
+                        base.network);
+  const double update_clip =
+      so.update_fraction * so.lr * std::sqrt(static_cast<double>(shape.num_parameters()));
   for (std::uint64_t seed : so.seeds) {
     std::vector<int> tr, va, te, ctr, cva, cte;
     split_frames(nm, so.num_md_train, 0, so.num_test, seed, &tr, &va, &te);
     split_frames(nc, so.num_contacts_train, 0, 0, seed + 1000, &ctr, &cva, &cte);
     for (int c : ctr) tr.push_back(static_cast<int>(nm) + c);
     for (int m = 0; m < 4; ++m) {
-      TrainOptions o;
+      TrainOptions o = base;
       o.seed = seed;
       o.epochs = so.epochs;
       o.lr = so.lr;
       o.schedule = "constant";  // the study is about the raw step
       o.batch_size = 8;
-      o.network.hidden = {16, 16};
       o.energy_weight_start = o.energy_weight_limit = 1.0;
       o.force_weight_start = o.force_weight_limit = 10.0;
       o.num_threads = so.num_threads;
       if (m == 1) o.clip = ClipMode::kGradNorm;
       if (m == 2) o.clip = ClipMode::kUpdateNorm;
-      o.clip_value = so.clip_value;
-      if (m == 2) {
-        const Potential shape(standard_descriptor_set(all.atomic_numbers, o.descriptors),
-                              o.network);
-        o.clip_value =
-            so.update_fraction * so.lr * std::sqrt(static_cast<double>(shape.num_parameters()));
-      }
+      o.clip_value = m == 2 ? update_clip : so.clip_value;
       if (m == 3) o.huber = true;
       if (progress) progress(std::string(methods[m]) + " seed " + std::to_string(seed));
       TrainResult r = train_frames(all, tr, {}, te, o, {});

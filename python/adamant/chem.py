@@ -73,14 +73,12 @@ def train_options(**kwargs) -> TrainOptions:
     """A :class:`TrainOptions` from keyword arguments (see the module docstring)."""
     o = TrainOptions()
     for k, v in kwargs.items():
+        # o.network and o.descriptors are references into o: setting their fields sets o's.
         if k in ("hidden", "activation"):
             _set(o.network, k, v)
-            o.network = o.network  # nested structs are copies: assign back
         elif k in ("cutoff_radius", "cutoff", "num_radial", "rs_min", "rs_max", "angular",
                    "zetas", "angular_etas"):
-            d = o.descriptors
-            _set(d, k, v)
-            o.descriptors = d
+            _set(o.descriptors, k, v)
         else:
             _set(o, k, v)
     msg = o.validate()

@@ -130,6 +130,12 @@ def test_same_seed_same_parameters_on_any_thread_count(mols):
     assert np.array_equal(runs[1].potential.params, runs[2].potential.params)
 
 
+def test_keyword_options_reach_the_nested_structs():
+    o = chem.train_options(hidden=[7, 5], activation="silu", cutoff_radius=5.0, epochs=3)
+    assert o.network.hidden == [7, 5] and o.network.activation == "silu"
+    assert o.descriptors.cutoff_radius == 5.0 and o.epochs == 3
+
+
 def test_bad_options_and_files_are_named(mols, tmp_path):
     with pytest.raises(ValueError, match="lr and lr_final must be finite and > 0"):
         chem.fit(mols, lr=-1.0)

@@ -49,30 +49,11 @@ chem::Structure structure_from(const I32Array& numbers, const F64Array& position
   return s;
 }
 
+/// Molecular data for training / evaluation: molecules_from_py, validated (frame counts agree).
 ds::MolecularDataset dataset_from(const I32Array& numbers, const F64Array& positions,
                                   const F64Array& energies, const py::object& forces) {
-  if (numbers.ndim() != 1) throw py::value_error("atomic_numbers must be a 1-D array");
-  if (energies.ndim() != 1) throw py::value_error("energies must be a 1-D array");
-  const auto a = numbers.shape(0), f = energies.shape(0);
-  auto frames = [&](const char* name, const F64Array& x) {
-    if (x.size() != f * a * 3)
-      throw py::value_error(std::string(name) + " must have shape (" + std::to_string(f) + ", " +
-                            std::to_string(a) + ", 3)");
-    return ds::RowMatrixXd(Eigen::Map<const ds::RowMatrixXd>(x.data(), f, 3 * a));
-  };
-  ds::MolecularDataset d;
-  d.atomic_numbers.assign(numbers.data(), numbers.data() + a);
-  d.positions = frames("positions", positions);
-  d.energies = Eigen::Map<const Eigen::VectorXd>(energies.data(), f);
-  if (!forces.is_none()) d.forces = frames("forces", forces.cast<F64Array>());
-  const std::string bad = d.validate();
-  if (!bad.empty()) throw py::value_error(bad);
-  return d;
-}
-
-py::dict table_to_py(const ds::Table& t) {
-  py::dict d;
-  for (std::size_t k = 0; k < t.names.size(); ++k) d[py::str(t.names[k])] = t.columns[k];
+  ds::MolecularDataset d = molecules_from_py(numbers, positions, energies, forces);
+  if (const std::string bad = d.validate(); !bad.empty()) throw py::value_error(bad);
   return d;
 }
 
@@ -236,7 +217,7 @@ void bind_chem(py::module_& m) {
   py::class_<chem::TrainResult>(m, "TrainResult")
       .def_readonly("potential", &chem::TrainResult::potential)
       .def_property_readonly("curve",
-                             [](const chem::TrainResult& r) { return table_to_py(r.curve); })
+                             [](const chem::TrainResult& r) { return table_dict(r.curve); })
       .def_readonly("train", &chem::TrainResult::train)
       .def_readonly("validation", &chem::TrainResult::validation)
       .def_readonly("test", &chem::TrainResult::test)
@@ -313,7 +294,7 @@ void bind_chem(py::module_& m) {
   py::class_<chem::StudyResult>(m, "StudyResult")
       .def_readonly("rows", &chem::StudyResult::rows)
       .def_property_readonly("curves",
-                             [](const chem::StudyResult& r) { return table_to_py(r.curves); })
+                             [](const chem::StudyResult& r) { return table_dict(r.curves); })
       .def("report", &chem::StudyResult::report);
 
   m.def(

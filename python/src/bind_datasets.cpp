@@ -7,6 +7,7 @@
 // C-contiguous float64 (int32 for atomic numbers) once, then copied into the C++ structs. File
 // work runs with the GIL released.
 
+#include <pybind11/eigen.h>
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -150,6 +151,8 @@ ds::RowMatrixXd frames_from_py(const char* name, const F64Array& x, py::ssize_t 
   return Eigen::Map<const ds::RowMatrixXd>(x.data(), x.shape(0), 3 * atoms);
 }
 
+}  // namespace
+
 ds::MolecularDataset molecules_from_py(
     const py::array_t<std::int32_t, py::array::c_style | py::array::forcecast>& z,
     const F64Array& positions, const F64Array& energies, const py::object& forces,
@@ -165,7 +168,11 @@ ds::MolecularDataset molecules_from_py(
   return m;
 }
 
-}  // namespace
+py::dict table_dict(const ds::Table& t) {
+  py::dict d;
+  for (std::size_t i = 0; i < t.names.size(); ++i) d[t.names[i].c_str()] = t.columns[i];
+  return d;
+}
 
 void bind_datasets(py::module_& m) {
   // ---- errors: DataError is a ValueError carrying .file and .object ----

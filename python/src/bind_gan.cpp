@@ -27,12 +27,6 @@ namespace {
 using Game = gan::Game<double>;
 using RowMatrixXd = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-py::dict table_dict(const datasets::Table& t) {
-  py::dict d;
-  for (std::size_t i = 0; i < t.names.size(); ++i) d[t.names[i].c_str()] = t.columns[i];
-  return d;
-}
-
 py::object attr_value(const datasets::AttrValue& v) {
   switch (v.kind) {
     case datasets::AttrValue::Kind::kInt:

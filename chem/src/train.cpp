@@ -165,10 +165,6 @@ Metrics prepared_metrics(const Potential& pot, const Eigen::VectorXd& p,
   return metrics_of(de, df);
 }
 
-struct Prepared {
-  std::vector<PreparedFrame> frames;
-};
-
 std::vector<PreparedFrame> prepare_frames(const Potential& pot, const ds::MolecularDataset& data,
                                           const std::vector<int>& idx, int threads) {
   std::vector<PreparedFrame> out(idx.size());
@@ -489,7 +485,9 @@ Metrics evaluate(const Potential& pot, const ds::MolecularDataset& data,
   Eigen::VectorXd pe(nf);
   RowMatrixXd pf(nf, 3 * a);
   const int threads = resolve_threads(num_threads);
-  pot.element_indices(std::vector<int>(data.atomic_numbers.begin(), data.atomic_numbers.end()));
+  // An unknown element throws here, not inside the parallel region (where it would terminate).
+  (void)pot.element_indices(
+      std::vector<int>(data.atomic_numbers.begin(), data.atomic_numbers.end()));
 #pragma omp parallel num_threads(threads)
   {
     Calculator calc(pot);

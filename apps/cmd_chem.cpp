@@ -324,8 +324,7 @@ int study(Args& args) {
   std::printf("\n%s", r.report().c_str());
   if (!out.h5.empty()) {
     ds::Writer w(out.h5);
-    w.attr("/", "adamant_schema", "table");
-    w.attr("/", "adamant_schema_version", static_cast<std::int64_t>(ds::kSchemaVersion));
+    ds::write_schema(w, "table");
     ds::write_table(w, "study", r.table());
     ds::write_table(w, "curves", r.curves);
     w.commit();

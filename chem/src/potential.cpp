@@ -382,8 +382,7 @@ void save_potential(const std::string& path, const Potential& pot,
   namespace ds = adamant::datasets;
   const DescriptorSet& set = pot.descriptors();
   ds::Writer w(path);
-  w.attr("/", "adamant_schema", "chem_model");
-  w.attr("/", "adamant_schema_version", static_cast<std::int64_t>(ds::kSchemaVersion));
+  ds::write_schema(w, "chem_model");
   for (const auto& [k, v] : metadata) w.attr("/", k, v);
   std::vector<std::int32_t> el(set.elements.begin(), set.elements.end());
   w.write("elements", el.data(), {static_cast<std::int64_t>(el.size())});

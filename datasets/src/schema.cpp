@@ -110,11 +110,6 @@ Eigen::Index first_non_finite(const Eigen::DenseBase<Derived>& m) {
 
 // ---- schema attributes ----
 
-void write_schema(Writer& w, const char* kind) {
-  w.attr("/", kSchemaAttr, kind);
-  w.attr("/", kVersionAttr, static_cast<std::int64_t>(kSchemaVersion));
-}
-
 /// A file carrying another schema, or a newer version, is refused; a file without the schema
 /// attributes is accepted (files written by other tools, e.g. the GFN2-xTB molecule files).
 void check_schema(const Reader& r, const std::vector<std::string>& kinds) {
@@ -480,6 +475,11 @@ Problem checkpoint_problem(const Checkpoint<T>& c) {
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
+
+void write_schema(Writer& w, const std::string& kind) {
+  w.attr("/", kSchemaAttr, kind);
+  w.attr("/", kVersionAttr, static_cast<std::int64_t>(kSchemaVersion));
+}
 
 std::string schema_of(const Reader& r) {
   return r.has_attr("/", kSchemaAttr) ? r.attr_string("/", kSchemaAttr) : "";

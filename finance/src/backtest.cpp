@@ -369,8 +369,7 @@ void write_backtest(const std::string& path, const BacktestResult& b) {
   const PortfolioConstraints& c = o.portfolio.constraints;
 
   ds::Writer w(path);
-  w.attr("/", "adamant_schema", kSchema);
-  w.attr("/", "adamant_schema_version", std::int64_t{1});
+  ds::write_schema(w, kSchema);
   w.attr("/", "lookback", std::int64_t{o.lookback});
   w.attr("/", "objective", o.objective);
   w.attr("/", "risk_aversion", o.risk_aversion);

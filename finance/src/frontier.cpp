@@ -226,8 +226,7 @@ void write_frontier(const std::string& path, const Frontier& f) {
     bad("non-finite portfolio weights");
 
   ds::Writer w(path);
-  w.attr("/", "adamant_schema", kSchema);
-  w.attr("/", "adamant_schema_version", std::int64_t{1});
+  ds::write_schema(w, kSchema);
   w.attr("/", "risk_free_rate", f.risk_free_rate);
   w.attr("/", "solver", f.min_volatility.solver);
   w.write_strings("tickers", names_or_default(f.tickers, n));

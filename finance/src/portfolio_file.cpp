@@ -5,6 +5,8 @@
 #include <set>
 #include <stdexcept>
 
+#include "adamant/datasets/schema.hpp"
+
 namespace adamant::finance {
 namespace {
 
@@ -39,8 +41,7 @@ void write_portfolio(const std::string& path, const PortfolioFile& f) {
     if (reserved().count(kv.first)) bad("config key '" + kv.first + "' is reserved");
 
   ds::Writer w(path);
-  w.attr("/", "adamant_schema", kSchema);
-  w.attr("/", "adamant_schema_version", std::int64_t{1});
+  ds::write_schema(w, kSchema);
   const PortfolioResult& r = f.result;
   w.attr("/", "problem", r.problem);
   w.attr("/", "solver", r.solver);

@@ -45,6 +45,9 @@ inline constexpr int kSchemaVersion = 1;
 
 /// Reads root attribute `adamant_schema` ("" when absent).
 std::string schema_of(const Reader& r);
+/// Writes the root attributes `adamant_schema` = kind and `adamant_schema_version`, as every
+/// adamant file carries them (also for the schemas other modules define: frontier, chem_model).
+void write_schema(Writer& w, const std::string& kind);
 
 // ---- prices ----
 struct PricePanel {

@@ -28,10 +28,10 @@ namespace adamant::datasets {
 /// One sRGB colour, 8 bits per channel.
 struct Rgb {
   std::uint8_t r = 0, g = 0, b = 0;
-  friend bool operator==(const Rgb& a, const Rgb& b) {
-    return a.r == b.r && a.g == b.g && a.b == b.b;
+  friend bool operator==(const Rgb& x, const Rgb& y) {
+    return x.r == y.r && x.g == y.g && x.b == y.b;
   }
-  friend bool operator!=(const Rgb& a, const Rgb& b) { return !(a == b); }
+  friend bool operator!=(const Rgb& x, const Rgb& y) { return !(x == y); }
 };
 
 /// An RGB8 image: pixels[3 * (y * width + x) + c], row-major from the top-left corner.

@@ -49,12 +49,17 @@ int info(Args& args) {
   if (args.help()) {
     std::cout << args.usage(
         "Prints what FILE holds: its schema (prices, molecules, checkpoint, ...), every group\n"
-        "and dataset with shape and dtype, the attributes, and a summary for known schemas.");
+        "and dataset with shape and dtype, the attributes, and a summary for known schemas.\n"
+        "Exits 1 when a file of a known schema breaks its rules (the summary says INVALID), so\n"
+        "scripts can use it to validate a file.");
     return 0;
   }
   args.finish();
-  std::cout << ds::describe(file);
-  return 0;
+  std::string invalid;
+  std::cout << ds::describe(file, &invalid);
+  if (invalid.empty()) return 0;
+  std::cerr << "adamant data: error: " << invalid << "\n";
+  return 1;
 }
 
 int import_prices(Args& args) {
@@ -137,18 +142,16 @@ int convert(Args& args) {
   args.finish();
   require_output(out, "OUT.h5");
   if (schema == "auto") {
-    const ds::Reader r(in);
-    schema = ds::schema_of(r);
-    if (schema.empty()) {
-      if (r.has("atomic_numbers") && r.has("positions"))
-        schema = "molecules";
-      else if (r.has("prices") && r.has("tickers"))
-        schema = "prices";
-      else
-        r.fail("/",
-               "cannot tell the schema (no adamant_schema attribute, neither atomic_numbers + "
-               "positions nor prices + tickers); pass --schema");
-    }
+    schema = ds::guarded_read(in, [&] {
+      const ds::Reader r(in);
+      const std::string s = ds::schema_of(r);
+      if (!s.empty()) return s;
+      if (r.has("atomic_numbers") && r.has("positions")) return std::string("molecules");
+      if (r.has("prices") && r.has("tickers")) return std::string("prices");
+      r.fail("/",
+             "cannot tell the schema (no adamant_schema attribute, neither atomic_numbers + "
+             "positions nor prices + tickers); pass --schema");
+    });
   }
   if (schema == "prices") {
     ds::PricePanel panel = ds::read_prices(in);

@@ -430,100 +430,102 @@ void save_potential(const std::string& path, const Potential& pot,
 
 Potential load_potential(const std::string& path) {
   namespace ds = adamant::datasets;
-  ds::Reader r(path);
-  if (ds::schema_of(r) != "chem_model")
-    r.fail("/", "attribute adamant_schema is '" + ds::schema_of(r) +
-                    "', expected 'chem_model' (a model written by 'adamant chem fit')");
-  const auto el = r.read_i64("elements", {ds::kAnyExtent});
-  DescriptorSet set;
-  for (auto z : el) set.elements.push_back(static_cast<int>(z));
-  set.cutoff_radius = r.attr_double("descriptors", "cutoff_radius");
-  try {
-    set.cutoff = parse_cutoff(r.attr_string("descriptors", "cutoff"));
-  } catch (const std::invalid_argument& e) {
-    r.fail("descriptors", e.what());
-  }
-  ds::Shape shape;
-  const auto type = r.read_i64("descriptors/type", {ds::kAnyExtent}, &shape);
-  const std::int64_t nf = shape.at(0);
-  const auto e1 = r.read_i64("descriptors/element1", {nf});
-  const auto e2 = r.read_i64("descriptors/element2", {nf});
-  const auto eta = r.read_f64("descriptors/eta", {nf});
-  const auto rs = r.read_f64("descriptors/rs", {nf});
-  const auto zeta = r.read_f64("descriptors/zeta", {nf});
-  const auto lambda = r.read_f64("descriptors/lambda", {nf});
-  for (std::int64_t k = 0; k < nf; ++k) {
-    SymmetryFunction f;
-    const auto t = type[static_cast<std::size_t>(k)];
-    if (t != 2 && t != 3 && t != 9)
-      r.fail("descriptors/type",
-             "entry " + std::to_string(k) + " is " + std::to_string(t) + ", expected 2, 3 or 9");
-    f.type = static_cast<SymmetryType>(t);
-    f.element1 = static_cast<int>(e1[static_cast<std::size_t>(k)]);
-    f.element2 = static_cast<int>(e2[static_cast<std::size_t>(k)]);
-    f.eta = eta[static_cast<std::size_t>(k)];
-    f.rs = rs[static_cast<std::size_t>(k)];
-    f.zeta = zeta[static_cast<std::size_t>(k)];
-    f.lambda = lambda[static_cast<std::size_t>(k)];
-    set.functions.push_back(f);
-  }
-  if (const std::string why = set.validate(); !why.empty()) r.fail("descriptors", why);
-  NetworkOptions o;
-  o.hidden.clear();
-  {
-    const std::string h = r.attr_string("model", "hidden");
-    std::size_t pos = 0;
-    while (pos < h.size()) {
-      const std::size_t next = h.find(',', pos);
-      const std::string tok =
-          h.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
-      try {
-        o.hidden.push_back(std::stoi(tok));
-      } catch (const std::exception&) {
-        r.fail("model", "attribute hidden is '" + h + "', expected comma-separated widths");
-      }
-      if (next == std::string::npos) break;
-      pos = next + 1;
+  return ds::guarded_read(path, [&]() -> Potential {
+    ds::Reader r(path);
+    if (ds::schema_of(r) != "chem_model")
+      r.fail("/", "attribute adamant_schema is '" + ds::schema_of(r) +
+                      "', expected 'chem_model' (a model written by 'adamant chem fit')");
+    const auto el = r.read_i64("elements", {ds::kAnyExtent});
+    DescriptorSet set;
+    for (auto z : el) set.elements.push_back(static_cast<int>(z));
+    set.cutoff_radius = r.attr_double("descriptors", "cutoff_radius");
+    try {
+      set.cutoff = parse_cutoff(r.attr_string("descriptors", "cutoff"));
+    } catch (const std::invalid_argument& e) {
+      r.fail("descriptors", e.what());
     }
-  }
-  try {
-    o.activation = core::parse_activation(r.attr_string("model", "activation"));
-    o.init = core::parse_mlp_init(r.attr_string("model", "init"));
-  } catch (const std::invalid_argument& e) {
-    r.fail("model", e.what());
-  }
-  if (const std::string why = o.validate(); !why.empty()) r.fail("model", why);
-  Potential pot(set, o);
-  const auto ne = static_cast<std::int64_t>(set.elements.size());
-  const auto mean = r.read_f64("standardizer/mean", {ne, nf});
-  const auto scale = r.read_f64("standardizer/scale", {ne, nf});
-  for (double s : scale)
-    if (!(s > 0) || !std::isfinite(s))
-      r.fail("standardizer/scale", "every scale must be finite and > 0");
-  for (double m : mean)
-    if (!std::isfinite(m)) r.fail("standardizer/mean", "every mean must be finite");
-  pot.standardizer.mean = Eigen::Map<const RowMatrixXd>(mean.data(), ne, nf);
-  pot.standardizer.scale = Eigen::Map<const RowMatrixXd>(scale.data(), ne, nf);
-  const auto degenerate = r.read_i64("standardizer/degenerate", {ne, nf});
-  pot.standardizer.degenerate.assign(static_cast<std::size_t>(ne),
-                                     std::vector<bool>(static_cast<std::size_t>(nf), false));
-  for (std::int64_t e = 0; e < ne; ++e)
+    ds::Shape shape;
+    const auto type = r.read_i64("descriptors/type", {ds::kAnyExtent}, &shape);
+    const std::int64_t nf = shape.at(0);
+    const auto e1 = r.read_i64("descriptors/element1", {nf});
+    const auto e2 = r.read_i64("descriptors/element2", {nf});
+    const auto eta = r.read_f64("descriptors/eta", {nf});
+    const auto rs = r.read_f64("descriptors/rs", {nf});
+    const auto zeta = r.read_f64("descriptors/zeta", {nf});
+    const auto lambda = r.read_f64("descriptors/lambda", {nf});
     for (std::int64_t k = 0; k < nf; ++k) {
-      const auto d = degenerate[static_cast<std::size_t>(e * nf + k)];
-      if (d != 0 && d != 1)
-        r.fail("standardizer/degenerate", "entries must be 0 or 1, got " + std::to_string(d));
-      pot.standardizer.degenerate[static_cast<std::size_t>(e)][static_cast<std::size_t>(k)] = d;
+      SymmetryFunction f;
+      const auto t = type[static_cast<std::size_t>(k)];
+      if (t != 2 && t != 3 && t != 9)
+        r.fail("descriptors/type",
+               "entry " + std::to_string(k) + " is " + std::to_string(t) + ", expected 2, 3 or 9");
+      f.type = static_cast<SymmetryType>(t);
+      f.element1 = static_cast<int>(e1[static_cast<std::size_t>(k)]);
+      f.element2 = static_cast<int>(e2[static_cast<std::size_t>(k)]);
+      f.eta = eta[static_cast<std::size_t>(k)];
+      f.rs = rs[static_cast<std::size_t>(k)];
+      f.zeta = zeta[static_cast<std::size_t>(k)];
+      f.lambda = lambda[static_cast<std::size_t>(k)];
+      set.functions.push_back(f);
     }
-  const auto shifts = r.read_f64("shifts", {ne});
-  pot.shifts = Eigen::Map<const Eigen::VectorXd>(shifts.data(), ne);
-  for (double x : shifts)
-    if (!std::isfinite(x)) r.fail("shifts", "every shift must be finite");
-  const auto params = r.read_f64("model/params", {pot.num_parameters()});
-  for (std::size_t k = 0; k < params.size(); ++k)
-    if (!std::isfinite(params[k]))
-      r.fail("model/params", "entry " + std::to_string(k) + " is not finite");
-  pot.params = Eigen::Map<const Eigen::VectorXd>(params.data(), pot.num_parameters());
-  return pot;
+    if (const std::string why = set.validate(); !why.empty()) r.fail("descriptors", why);
+    NetworkOptions o;
+    o.hidden.clear();
+    {
+      const std::string h = r.attr_string("model", "hidden");
+      std::size_t pos = 0;
+      while (pos < h.size()) {
+        const std::size_t next = h.find(',', pos);
+        const std::string tok =
+            h.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
+        try {
+          o.hidden.push_back(std::stoi(tok));
+        } catch (const std::exception&) {
+          r.fail("model", "attribute hidden is '" + h + "', expected comma-separated widths");
+        }
+        if (next == std::string::npos) break;
+        pos = next + 1;
+      }
+    }
+    try {
+      o.activation = core::parse_activation(r.attr_string("model", "activation"));
+      o.init = core::parse_mlp_init(r.attr_string("model", "init"));
+    } catch (const std::invalid_argument& e) {
+      r.fail("model", e.what());
+    }
+    if (const std::string why = o.validate(); !why.empty()) r.fail("model", why);
+    Potential pot(set, o);
+    const auto ne = static_cast<std::int64_t>(set.elements.size());
+    const auto mean = r.read_f64("standardizer/mean", {ne, nf});
+    const auto scale = r.read_f64("standardizer/scale", {ne, nf});
+    for (double s : scale)
+      if (!(s > 0) || !std::isfinite(s))
+        r.fail("standardizer/scale", "every scale must be finite and > 0");
+    for (double m : mean)
+      if (!std::isfinite(m)) r.fail("standardizer/mean", "every mean must be finite");
+    pot.standardizer.mean = Eigen::Map<const RowMatrixXd>(mean.data(), ne, nf);
+    pot.standardizer.scale = Eigen::Map<const RowMatrixXd>(scale.data(), ne, nf);
+    const auto degenerate = r.read_i64("standardizer/degenerate", {ne, nf});
+    pot.standardizer.degenerate.assign(static_cast<std::size_t>(ne),
+                                       std::vector<bool>(static_cast<std::size_t>(nf), false));
+    for (std::int64_t e = 0; e < ne; ++e)
+      for (std::int64_t k = 0; k < nf; ++k) {
+        const auto d = degenerate[static_cast<std::size_t>(e * nf + k)];
+        if (d != 0 && d != 1)
+          r.fail("standardizer/degenerate", "entries must be 0 or 1, got " + std::to_string(d));
+        pot.standardizer.degenerate[static_cast<std::size_t>(e)][static_cast<std::size_t>(k)] = d;
+      }
+    const auto shifts = r.read_f64("shifts", {ne});
+    pot.shifts = Eigen::Map<const Eigen::VectorXd>(shifts.data(), ne);
+    for (double x : shifts)
+      if (!std::isfinite(x)) r.fail("shifts", "every shift must be finite");
+    const auto params = r.read_f64("model/params", {pot.num_parameters()});
+    for (std::size_t k = 0; k < params.size(); ++k)
+      if (!std::isfinite(params[k]))
+        r.fail("model/params", "entry " + std::to_string(k) + " is not finite");
+    pot.params = Eigen::Map<const Eigen::VectorXd>(params.data(), pot.num_parameters());
+    return pot;
+  });
 }
 
 }  // namespace adamant::chem

@@ -6,14 +6,18 @@
 
 #include <fcntl.h>
 #include <hdf5.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <new>
@@ -75,6 +79,47 @@ namespace {
 /// HDF5 never prints its error stack; every failure is reported through a DataError instead.
 /// (The setting is per thread in thread-safe builds, so it is applied on every entry.)
 void quiet() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
+
+/// Shared memory between a guarded read's child and its parent (see detail::rehearse): the child
+/// records the object (and attribute) each Reader call works on, and whether it is inside one,
+/// which is where every call into libhdf5 is made.
+struct TracePage {
+  int depth = 0;  // > 0 while a Reader method runs
+  char object[1024] = {};
+  char attr[256] = {};
+};
+TracePage* g_trace = nullptr;  // set only in a guarded read's child process
+
+std::string normalize(const std::string& name);
+
+void copy_name(char* dst, std::size_t cap, const std::string& s) {
+  const std::size_t n = std::min(s.size(), cap - 1);
+  std::memcpy(dst, s.data(), n);
+  dst[n] = '\0';
+}
+
+/// Entered by every Reader method before it calls HDF5: switches HDF5's error printing off and,
+/// in a guarded read's child, records what is being read.
+class Trace {
+ public:
+  explicit Trace(const std::string& object, const std::string& attr = "") {
+    quiet();
+    if (g_trace == nullptr) return;
+    ++g_trace->depth;
+    at(object, attr);
+  }
+  ~Trace() {
+    if (g_trace != nullptr) --g_trace->depth;
+  }
+  Trace(const Trace&) = delete;
+  Trace& operator=(const Trace&) = delete;
+  /// Now reading `attr` of `object`.
+  void at(const std::string& object, const std::string& attr) const {
+    if (g_trace == nullptr) return;
+    copy_name(g_trace->object, sizeof g_trace->object, normalize(object));
+    copy_name(g_trace->attr, sizeof g_trace->attr, attr);
+  }
+};
 
 /// Owns one HDF5 identifier.
 class Handle {
@@ -356,7 +401,7 @@ std::atomic<unsigned long long> g_writer_counter{0};
 // Reader
 
 Reader::Reader(const std::string& path) : path_(path) {
-  quiet();
+  const Trace trace("/");
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) fail("", "cannot open: " + errno_text(errno));
   if (S_ISDIR(st.st_mode)) fail("", "is a directory, not an HDF5 file");
@@ -378,12 +423,12 @@ void Reader::fail(const std::string& object, const std::string& message) const {
 }
 
 bool Reader::has(const std::string& name) const {
-  quiet();
+  const Trace trace(name);
   return object_exists(file_, normalize(name));
 }
 
 bool Reader::is_group(const std::string& name) const {
-  quiet();
+  const Trace trace(name);
   const std::string n = normalize(name);
   if (!object_exists(file_, n)) return false;
   Handle o = object_handle(H5Oopen(file_, n.c_str(), H5P_DEFAULT));
@@ -391,7 +436,7 @@ bool Reader::is_group(const std::string& name) const {
 }
 
 std::uint64_t Reader::object_address(const std::string& name) const {
-  quiet();
+  const Trace trace(name);
   const std::string n = normalize(name);
   if (!object_exists(file_, n)) fail(n, "missing");
   H5O_info_t info{};
@@ -401,7 +446,7 @@ std::uint64_t Reader::object_address(const std::string& name) const {
 }
 
 std::vector<std::string> Reader::members(const std::string& group) const {
-  quiet();
+  const Trace trace(group);
   const std::string n = normalize(group);
   if (!object_exists(file_, n)) fail(n, "missing (expected a group)");
   Handle g(H5Gopen2(file_, n.c_str(), H5P_DEFAULT), H5Gclose);
@@ -490,20 +535,20 @@ void read_into(const Reader& r, const std::string& n, const Dataset& d, hid_t me
 }  // namespace
 
 Shape Reader::shape(const std::string& name) const {
-  quiet();
+  const Trace trace(name);
   const std::string n = normalize(name);
   return open_dataset(*this, file_, n, "a dataset").shape;
 }
 
 std::string Reader::dtype(const std::string& name) const {
-  quiet();
+  const Trace trace(name);
   const std::string n = normalize(name);
   return open_dataset(*this, file_, n, "a dataset").dtype;
 }
 
 std::vector<double> Reader::read_f64(const std::string& name, const Shape& expected, Finite finite,
                                      Shape* shape_out) const {
-  quiet();
+  const Trace trace(name);
   const std::string n = normalize(name);
   const std::string what = expectation_text("float", expected);
   Dataset d = open_dataset(*this, file_, n, what);
@@ -518,7 +563,7 @@ std::vector<double> Reader::read_f64(const std::string& name, const Shape& expec
 
 std::vector<float> Reader::read_f32(const std::string& name, const Shape& expected, Finite finite,
                                     Shape* shape_out) const {
-  quiet();
+  const Trace trace(name);
   const std::string n = normalize(name);
   const std::string what = expectation_text("float", expected);
   Dataset d = open_dataset(*this, file_, n, what);
@@ -543,7 +588,7 @@ std::vector<float> Reader::read_f32(const std::string& name, const Shape& expect
 
 std::vector<std::int64_t> Reader::read_i64(const std::string& name, const Shape& expected,
                                            Shape* shape_out) const {
-  quiet();
+  const Trace trace(name);
   const std::string n = normalize(name);
   const std::string what = expectation_text("integer", expected);
   Dataset d = open_dataset(*this, file_, n, what);
@@ -559,7 +604,7 @@ std::vector<std::int64_t> Reader::read_i64(const std::string& name, const Shape&
 
 std::vector<std::uint64_t> Reader::read_u64(const std::string& name, const Shape& expected,
                                             Shape* shape_out) const {
-  quiet();
+  const Trace trace(name);
   const std::string n = normalize(name);
   const std::string what = expectation_text("unsigned integer", expected);
   Dataset d = open_dataset(*this, file_, n, what);
@@ -574,7 +619,7 @@ std::vector<std::uint64_t> Reader::read_u64(const std::string& name, const Shape
 
 std::vector<std::string> Reader::read_strings(const std::string& name,
                                               std::int64_t expected_size) const {
-  quiet();
+  const Trace trace(name);
   const std::string n = normalize(name);
   const Shape expected{expected_size};
   const std::string what = expectation_text("string", expected);
@@ -595,14 +640,14 @@ std::vector<std::string> Reader::read_strings(const std::string& name,
 // ---- attributes ----
 
 bool Reader::has_attr(const std::string& object, const std::string& attr) const {
-  quiet();
+  const Trace trace(object, attr);
   const std::string n = normalize(object);
   if (!object_exists(file_, n)) return false;
   return H5Aexists_by_name(file_, n.c_str(), attr.c_str(), H5P_DEFAULT) > 0;
 }
 
 std::map<std::string, AttrValue> Reader::attrs(const std::string& object) const {
-  quiet();
+  const Trace trace(object);
   const std::string n = normalize(object);
   if (!object_exists(file_, n)) fail(n, "missing (expected a group or dataset)");
   Handle o = object_handle(H5Oopen(file_, n.c_str(), H5P_DEFAULT));
@@ -617,6 +662,7 @@ std::map<std::string, AttrValue> Reader::attrs(const std::string& object) const 
     fail(n, "cannot list the attributes (file corrupt or truncated?)");
   std::map<std::string, AttrValue> out;
   for (const std::string& a : names) {
+    trace.at(n, a);
     Handle h = attr_handle(H5Aopen(o.get(), a.c_str(), H5P_DEFAULT));
     if (!h.ok()) fail(n, "cannot open attribute '" + a + "'");
     out[a] = read_attr_value(h.get());
@@ -649,7 +695,7 @@ Handle open_attr(const Reader& r, std::int64_t file, const std::string& n, const
 }  // namespace
 
 std::string Reader::attr_string(const std::string& object, const std::string& attr) const {
-  quiet();
+  const Trace trace(object, attr);
   const std::string n = normalize(object);
   Handle h = open_attr(*this, file_, n, attr, "a string",
                        [](hid_t t) { return H5Tget_class(t) == H5T_STRING; });
@@ -657,7 +703,7 @@ std::string Reader::attr_string(const std::string& object, const std::string& at
 }
 
 std::int64_t Reader::attr_int(const std::string& object, const std::string& attr) const {
-  quiet();
+  const Trace trace(object, attr);
   const std::string n = normalize(object);
   Handle h = open_attr(*this, file_, n, attr, "an integer", [](hid_t t) {
     return H5Tget_class(t) == H5T_INTEGER && (H5Tget_size(t) < 8 || H5Tget_sign(t) != H5T_SGN_NONE);
@@ -668,7 +714,7 @@ std::int64_t Reader::attr_int(const std::string& object, const std::string& attr
 }
 
 double Reader::attr_double(const std::string& object, const std::string& attr) const {
-  quiet();
+  const Trace trace(object, attr);
   const std::string n = normalize(object);
   Handle h = open_attr(*this, file_, n, attr, "a number", [](hid_t t) {
     return H5Tget_class(t) == H5T_FLOAT || H5Tget_class(t) == H5T_INTEGER;
@@ -951,5 +997,73 @@ void Writer::commit() {
     ::close(dfd);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Guarded reads
+
+// Weak: present when the binary is built with a sanitizer (under libFuzzer, its crash handler
+// is installed as the death callback and would record the child's contained crash as a finding).
+extern "C" void __sanitizer_set_death_callback(void (*callback)(void)) __attribute__((weak));
+
+namespace detail {
+
+int& guard_depth() {
+  thread_local int depth = 0;
+  return depth;
+}
+
+void rehearse(const std::string& path, const std::function<void()>& dry_run) {
+  const char* env = std::getenv("ADAMANT_HDF5_GUARD");
+  if (env != nullptr && std::strcmp(env, "0") == 0) return;
+  void* mem =
+      ::mmap(nullptr, sizeof(TracePage), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) return;  // cannot isolate the read: it runs in this process only
+  auto* page = new (mem) TracePage();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    // The child: quiet, with the default fatal-signal actions (no crash handler of the parent's,
+    // such as libFuzzer's, may report what is contained here), and never flushing or closing
+    // anything of the parent's (_exit, not exit).
+    const int null_fd = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (null_fd >= 0) {
+      ::dup2(null_fd, STDOUT_FILENO);
+      ::dup2(null_fd, STDERR_FILENO);
+    }
+    for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) std::signal(sig, SIG_DFL);
+    if (__sanitizer_set_death_callback != nullptr) __sanitizer_set_death_callback(nullptr);
+    g_trace = page;
+    guard_depth() = 1;
+    try {
+      dry_run();
+    } catch (...) {  // the read in this process throws it again, with its own type
+    }
+    ::_exit(0);
+  }
+  if (pid < 0) {
+    ::munmap(mem, sizeof(TracePage));
+    return;  // no child (process limit): read in this process only
+  }
+  int status = 0;
+  pid_t waited = 0;
+  do {
+    waited = ::waitpid(pid, &status, 0);
+  } while (waited < 0 && errno == EINTR);
+  const TracePage seen = *page;
+  ::munmap(mem, sizeof(TracePage));
+  if (waited < 0) return;  // reaped elsewhere (SIGCHLD ignored): nothing is known
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
+  if (seen.depth <= 0) return;  // not inside libhdf5: let the read here show the fault
+  const std::string how = WIFSIGNALED(status)
+                              ? std::string(strsignal(WTERMSIG(status)))
+                              : "exit status " + std::to_string(WEXITSTATUS(status));
+  const std::string attr(seen.attr, strnlen(seen.attr, sizeof seen.attr));
+  throw DataError(path, std::string(seen.object, strnlen(seen.object, sizeof seen.object)),
+                  (attr.empty() ? std::string() : "attribute '" + attr + "': ") +
+                      "the HDF5 library crashed reading it (" + how +
+                      "): the file is corrupt (adamant reads each file in a child process "
+                      "first, so only that process ended)");
+}
+
+}  // namespace detail
 
 }  // namespace adamant::datasets

@@ -490,19 +490,21 @@ std::string schema_of(const Reader& r) {
 std::string PricePanel::validate() const { return prices_problem(*this).text(); }
 
 PricePanel read_prices(const std::string& path) {
-  Reader r(path);
-  check_schema(r, {"prices"});
-  PricePanel p;
-  p.dates = r.read_strings("dates");
-  p.tickers = r.read_strings("tickers");
-  if (Problem q = prices_labels_problem(p.dates, p.tickers)) r.fail(q.object, q.message);
-  const auto t = static_cast<std::int64_t>(p.dates.size());
-  const auto n = static_cast<std::int64_t>(p.tickers.size());
-  const std::vector<double> v = r.read_f64("prices", {t, n}, Finite::kAny);
-  p.prices = Eigen::Map<const RowMatrixXd>(v.data(), t, n);
-  for (const auto& kv : root_metadata(r)) p.metadata[kv.first] = kv.second.to_string();
-  if (Problem q = prices_problem(p)) r.fail(q.object, q.message);
-  return p;
+  return guarded_read(path, [&]() -> PricePanel {
+    Reader r(path);
+    check_schema(r, {"prices"});
+    PricePanel p;
+    p.dates = r.read_strings("dates");
+    p.tickers = r.read_strings("tickers");
+    if (Problem q = prices_labels_problem(p.dates, p.tickers)) r.fail(q.object, q.message);
+    const auto t = static_cast<std::int64_t>(p.dates.size());
+    const auto n = static_cast<std::int64_t>(p.tickers.size());
+    const std::vector<double> v = r.read_f64("prices", {t, n}, Finite::kAny);
+    p.prices = Eigen::Map<const RowMatrixXd>(v.data(), t, n);
+    for (const auto& kv : root_metadata(r)) p.metadata[kv.first] = kv.second.to_string();
+    if (Problem q = prices_problem(p)) r.fail(q.object, q.message);
+    return p;
+  });
 }
 
 void write_prices(const std::string& path, const PricePanel& panel) {
@@ -522,42 +524,44 @@ void write_prices(const std::string& path, const PricePanel& panel) {
 std::string MolecularDataset::validate() const { return molecules_problem(*this).text(); }
 
 MolecularDataset read_molecules(const std::string& path) {
-  Reader r(path);
-  check_schema(r, {"molecules"});
-  MolecularDataset m;
-  const std::vector<std::int64_t> z = r.read_i64("atomic_numbers", {kAnyExtent});
-  for (std::size_t i = 0; i < z.size(); ++i)
-    if (z[i] < 1 || z[i] > 118)
-      r.fail("/atomic_numbers", "atom " + std::to_string(i) + " has atomic number " +
-                                    std::to_string(z[i]) + ", expected 1..118");
-  m.atomic_numbers.assign(z.begin(), z.end());
-  const auto a = static_cast<std::int64_t>(z.size());
-  if (a == 0) r.fail("/atomic_numbers", "no atoms");
-  Shape ps;
-  const std::vector<double> pos =
-      r.read_f64("positions", {kAnyExtent, a, 3}, Finite::kRequired, &ps);
-  const std::int64_t f = ps[0];
-  // Frame counts first, with a message that says which datasets disagree.
-  auto check_frames = [&](const char* name) {
-    if (!r.has(name)) return;  // the read below says what is missing
-    const Shape s = r.shape(name);
-    if (!s.empty() && s[0] != f)
-      r.fail(std::string("/") + name, "inconsistent frame counts: positions has " +
-                                          std::to_string(f) + " frames, " + name + " " +
-                                          std::to_string(s[0]));
-  };
-  check_frames("energies");
-  const std::vector<double> en = r.read_f64("energies", {f});
-  m.positions = Eigen::Map<const RowMatrixXd>(pos.data(), f, 3 * a);
-  m.energies = Eigen::Map<const Eigen::VectorXd>(en.data(), f);
-  if (r.has("forces")) {
-    check_frames("forces");
-    const std::vector<double> fo = r.read_f64("forces", {f, a, 3});
-    m.forces = Eigen::Map<const RowMatrixXd>(fo.data(), f, 3 * a);
-  }
-  m.metadata = root_metadata(r);
-  if (Problem q = molecules_problem(m)) r.fail(q.object, q.message);
-  return m;
+  return guarded_read(path, [&]() -> MolecularDataset {
+    Reader r(path);
+    check_schema(r, {"molecules"});
+    MolecularDataset m;
+    const std::vector<std::int64_t> z = r.read_i64("atomic_numbers", {kAnyExtent});
+    for (std::size_t i = 0; i < z.size(); ++i)
+      if (z[i] < 1 || z[i] > 118)
+        r.fail("/atomic_numbers", "atom " + std::to_string(i) + " has atomic number " +
+                                      std::to_string(z[i]) + ", expected 1..118");
+    m.atomic_numbers.assign(z.begin(), z.end());
+    const auto a = static_cast<std::int64_t>(z.size());
+    if (a == 0) r.fail("/atomic_numbers", "no atoms");
+    Shape ps;
+    const std::vector<double> pos =
+        r.read_f64("positions", {kAnyExtent, a, 3}, Finite::kRequired, &ps);
+    const std::int64_t f = ps[0];
+    // Frame counts first, with a message that says which datasets disagree.
+    auto check_frames = [&](const char* name) {
+      if (!r.has(name)) return;  // the read below says what is missing
+      const Shape s = r.shape(name);
+      if (!s.empty() && s[0] != f)
+        r.fail(std::string("/") + name, "inconsistent frame counts: positions has " +
+                                            std::to_string(f) + " frames, " + name + " " +
+                                            std::to_string(s[0]));
+    };
+    check_frames("energies");
+    const std::vector<double> en = r.read_f64("energies", {f});
+    m.positions = Eigen::Map<const RowMatrixXd>(pos.data(), f, 3 * a);
+    m.energies = Eigen::Map<const Eigen::VectorXd>(en.data(), f);
+    if (r.has("forces")) {
+      check_frames("forces");
+      const std::vector<double> fo = r.read_f64("forces", {f, a, 3});
+      m.forces = Eigen::Map<const RowMatrixXd>(fo.data(), f, 3 * a);
+    }
+    m.metadata = root_metadata(r);
+    if (Problem q = molecules_problem(m)) r.fail(q.object, q.message);
+    return m;
+  });
 }
 
 void write_molecules(const std::string& path, const MolecularDataset& data) {
@@ -629,8 +633,10 @@ Table read_table(const Reader& r, const std::string& group) {
 }
 
 Table read_table(const std::string& path, const std::string& group) {
-  Reader r(path);
-  return read_table(r, group);
+  return guarded_read(path, [&]() -> Table {
+    Reader r(path);
+    return read_table(r, group);
+  });
 }
 
 void write_table(Writer& w, const std::string& group, const Table& table) {
@@ -657,72 +663,74 @@ std::string Episode::validate() const { return episode_problem(*this, "episode")
 std::string EpisodeSet::validate() const { return episodes_problem(*this).text(); }
 
 EpisodeSet read_episodes(const std::string& path) {
-  Reader r(path);
-  check_schema(r, {"episodes"});
-  EpisodeSet s;
-  s.env_id = r.attr_string("/", "env_id");
-  if (!r.is_group("episodes"))
-    r.fail("/episodes", r.has("episodes") ? "is a dataset, expected a group"
-                                          : "missing (expected a group of episode_NNNN groups)");
-  std::vector<std::pair<std::size_t, std::string>> found;
-  for (const std::string& m : r.members("episodes")) {
-    std::size_t idx = 0;
-    const bool digits = m.size() > 8 && m.compare(0, 8, "episode_") == 0 &&
-                        m.find_first_not_of("0123456789", 8) == std::string::npos &&
-                        m.size() <= 8 + 9;
-    if (digits) idx = std::stoul(m.substr(8));
-    if (!digits || episode_name(idx) != m)
-      r.fail("/episodes/" + m, "unexpected member (expected episode_0000, episode_0001, ...)");
-    found.emplace_back(idx, m);
-  }
-  std::sort(found.begin(), found.end());
-  for (std::size_t i = 0; i < found.size(); ++i)
-    if (found[i].first != i)
-      r.fail("/episodes", "episodes must be numbered 0.." + std::to_string(found.size() - 1) +
-                              " without gaps; " + episode_name(i) + " is missing");
-  for (const auto& [idx, name] : found) {
-    const std::string at = "/episodes/" + name;
-    if (!r.is_group(at)) r.fail(at, "is a dataset, expected a group");
-    Episode e;
-    Shape rs;
-    const std::vector<double> rewards =
-        r.read_f64(at + "/rewards", {kAnyExtent}, Finite::kRequired, &rs);
-    const std::int64_t t = rs[0];
-    e.rewards = Eigen::Map<const Eigen::VectorXd>(rewards.data(), t);
-    Shape os;
-    const std::vector<float> obs =
-        r.read_f32(at + "/observations", {t + 1, kAnyExtent}, Finite::kRequired, &os);
-    e.observations =
-        Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-            obs.data(), os[0], os[1]);
-    const std::string dt = r.dtype(at + "/actions");
-    if (dt.rfind("float", 0) == 0) {
-      Shape as;
-      const std::vector<float> act =
-          r.read_f32(at + "/actions", {t, kAnyExtent}, Finite::kRequired, &as);
-      if (as[1] < 1) r.fail(at + "/actions", "continuous actions need a dimension >= 1");
-      e.continuous_actions =
+  return guarded_read(path, [&]() -> EpisodeSet {
+    Reader r(path);
+    check_schema(r, {"episodes"});
+    EpisodeSet s;
+    s.env_id = r.attr_string("/", "env_id");
+    if (!r.is_group("episodes"))
+      r.fail("/episodes", r.has("episodes") ? "is a dataset, expected a group"
+                                            : "missing (expected a group of episode_NNNN groups)");
+    std::vector<std::pair<std::size_t, std::string>> found;
+    for (const std::string& m : r.members("episodes")) {
+      std::size_t idx = 0;
+      const bool digits = m.size() > 8 && m.compare(0, 8, "episode_") == 0 &&
+                          m.find_first_not_of("0123456789", 8) == std::string::npos &&
+                          m.size() <= 8 + 9;
+      if (digits) idx = std::stoul(m.substr(8));
+      if (!digits || episode_name(idx) != m)
+        r.fail("/episodes/" + m, "unexpected member (expected episode_0000, episode_0001, ...)");
+      found.emplace_back(idx, m);
+    }
+    std::sort(found.begin(), found.end());
+    for (std::size_t i = 0; i < found.size(); ++i)
+      if (found[i].first != i)
+        r.fail("/episodes", "episodes must be numbered 0.." + std::to_string(found.size() - 1) +
+                                " without gaps; " + episode_name(i) + " is missing");
+    for (const auto& [idx, name] : found) {
+      const std::string at = "/episodes/" + name;
+      if (!r.is_group(at)) r.fail(at, "is a dataset, expected a group");
+      Episode e;
+      Shape rs;
+      const std::vector<double> rewards =
+          r.read_f64(at + "/rewards", {kAnyExtent}, Finite::kRequired, &rs);
+      const std::int64_t t = rs[0];
+      e.rewards = Eigen::Map<const Eigen::VectorXd>(rewards.data(), t);
+      Shape os;
+      const std::vector<float> obs =
+          r.read_f32(at + "/observations", {t + 1, kAnyExtent}, Finite::kRequired, &os);
+      e.observations =
           Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-              act.data(), as[0], as[1]);
-    } else {
-      e.discrete_actions = r.read_i64(at + "/actions", {t});
-    }
-    for (const char* flag : {"terminated", "truncated"}) {
-      const std::vector<std::int64_t> v = r.read_i64(at + "/" + flag, {t});
-      std::vector<std::uint8_t>& out =
-          std::string(flag) == "terminated" ? e.terminated : e.truncated;
-      for (std::size_t i = 0; i < v.size(); ++i) {
-        if (v[i] != 0 && v[i] != 1)
-          r.fail(at + "/" + flag, "entry " + std::to_string(i) + " is " + std::to_string(v[i]) +
-                                      ", expected 0 or 1");
-        out.push_back(static_cast<std::uint8_t>(v[i]));
+              obs.data(), os[0], os[1]);
+      const std::string dt = r.dtype(at + "/actions");
+      if (dt.rfind("float", 0) == 0) {
+        Shape as;
+        const std::vector<float> act =
+            r.read_f32(at + "/actions", {t, kAnyExtent}, Finite::kRequired, &as);
+        if (as[1] < 1) r.fail(at + "/actions", "continuous actions need a dimension >= 1");
+        e.continuous_actions =
+            Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+                act.data(), as[0], as[1]);
+      } else {
+        e.discrete_actions = r.read_i64(at + "/actions", {t});
       }
+      for (const char* flag : {"terminated", "truncated"}) {
+        const std::vector<std::int64_t> v = r.read_i64(at + "/" + flag, {t});
+        std::vector<std::uint8_t>& out =
+            std::string(flag) == "terminated" ? e.terminated : e.truncated;
+        for (std::size_t i = 0; i < v.size(); ++i) {
+          if (v[i] != 0 && v[i] != 1)
+            r.fail(at + "/" + flag, "entry " + std::to_string(i) + " is " + std::to_string(v[i]) +
+                                        ", expected 0 or 1");
+          out.push_back(static_cast<std::uint8_t>(v[i]));
+        }
+      }
+      e.seed = r.has_attr(at, "seed") ? r.attr_int(at, "seed") : -1;
+      s.episodes.push_back(std::move(e));
     }
-    e.seed = r.has_attr(at, "seed") ? r.attr_int(at, "seed") : -1;
-    s.episodes.push_back(std::move(e));
-  }
-  if (Problem q = episodes_problem(s)) r.fail(q.object, q.message);
-  return s;
+    if (Problem q = episodes_problem(s)) r.fail(q.object, q.message);
+    return s;
+  });
 }
 
 void write_episodes(const std::string& path, const EpisodeSet& set) {
@@ -756,27 +764,29 @@ void write_episodes(const std::string& path, const EpisodeSet& set) {
 std::string Trajectory::validate() const { return trajectory_problem(*this, "trajectory").text(); }
 
 std::map<std::string, Trajectory> read_trajectories(const std::string& path) {
-  Reader r(path);
-  check_schema(r, {"trajectories"});
-  if (!r.is_group("trajectories"))
-    r.fail("/trajectories", r.has("trajectories") ? "is a dataset, expected a group"
-                                                  : "missing (expected a group of runs)");
-  std::map<std::string, Trajectory> runs;
-  for (const std::string& name : r.members("trajectories")) {
-    const std::string at = "/trajectories/" + name;
-    if (!r.is_group(at)) r.fail(at, "is a dataset, expected a group (one run)");
-    Trajectory t;
-    t.game = r.attr_string(at, "game");
-    t.method = r.attr_string(at, "method");
-    Shape s;
-    const std::vector<double> it =
-        r.read_f64(at + "/iterates", {kAnyExtent, kAnyExtent}, Finite::kAny, &s);
-    t.iterates = Eigen::Map<const RowMatrixXd>(it.data(), s[0], s[1]);
-    if (r.has(at + "/metrics")) t.metrics = read_table(r, at + "/metrics");
-    if (Problem q = trajectory_problem(t, at)) r.fail(q.object, q.message);
-    runs.emplace(name, std::move(t));
-  }
-  return runs;
+  return guarded_read(path, [&]() -> std::map<std::string, Trajectory> {
+    Reader r(path);
+    check_schema(r, {"trajectories"});
+    if (!r.is_group("trajectories"))
+      r.fail("/trajectories", r.has("trajectories") ? "is a dataset, expected a group"
+                                                    : "missing (expected a group of runs)");
+    std::map<std::string, Trajectory> runs;
+    for (const std::string& name : r.members("trajectories")) {
+      const std::string at = "/trajectories/" + name;
+      if (!r.is_group(at)) r.fail(at, "is a dataset, expected a group (one run)");
+      Trajectory t;
+      t.game = r.attr_string(at, "game");
+      t.method = r.attr_string(at, "method");
+      Shape s;
+      const std::vector<double> it =
+          r.read_f64(at + "/iterates", {kAnyExtent, kAnyExtent}, Finite::kAny, &s);
+      t.iterates = Eigen::Map<const RowMatrixXd>(it.data(), s[0], s[1]);
+      if (r.has(at + "/metrics")) t.metrics = read_table(r, at + "/metrics");
+      if (Problem q = trajectory_problem(t, at)) r.fail(q.object, q.message);
+      runs.emplace(name, std::move(t));
+    }
+    return runs;
+  });
 }
 
 void write_trajectories(const std::string& path, const std::map<std::string, Trajectory>& runs) {
@@ -870,11 +880,13 @@ core::MlpSpec mlp_spec_from(const ModelParameters& model, const std::string& fil
 }
 
 ModelParameters read_model(const std::string& path) {
-  Reader r(path);
-  check_schema(r, {"model", "checkpoint"});
-  ModelParameters m = read_model_group(r, true);
-  if (Problem q = model_problem(m)) r.fail(q.object, q.message);
-  return m;
+  return guarded_read(path, [&]() -> ModelParameters {
+    Reader r(path);
+    check_schema(r, {"model", "checkpoint"});
+    ModelParameters m = read_model_group(r, true);
+    if (Problem q = model_problem(m)) r.fail(q.object, q.message);
+    return m;
+  });
 }
 
 void write_model(const std::string& path, const ModelParameters& model) {
@@ -895,68 +907,71 @@ std::string Checkpoint<T>::validate() const {
 
 template <typename T>
 Checkpoint<T> read_checkpoint(const std::string& path) {
-  Reader r(path);
-  check_schema(r, {"checkpoint"});
-  Checkpoint<T> c;
-  c.step = r.attr_int("/", "step");
-  c.model = read_model_group(r, false);
-  auto check_dtype = [&](const std::string& name) {
-    const std::string got = r.dtype(name);
-    if (got != dtype_name<T>())
-      r.fail(name, std::string("expected ") + dtype_name<T>() + " (a Checkpoint<" +
-                       (std::is_same_v<T, float> ? "float" : "double") + ">), got " + got);
-  };
-  auto read_t = [&](const std::string& name, const Shape& expected) {
-    check_dtype(name);
-    std::vector<T> v;
-    if constexpr (std::is_same_v<T, float>)
-      v = r.read_f32(name, expected);
-    else
-      v = r.read_f64(name, expected);
-    return v;
-  };
-  const std::vector<T> params = read_t("/model/params", {kAnyExtent});
-  const auto n = static_cast<std::int64_t>(params.size());
-  c.model.params.resize(n);
-  for (std::int64_t i = 0; i < n; ++i) c.model.params[i] = static_cast<double>(params[i]);
+  return guarded_read(path, [&]() -> Checkpoint<T> {
+    Reader r(path);
+    check_schema(r, {"checkpoint"});
+    Checkpoint<T> c;
+    c.step = r.attr_int("/", "step");
+    c.model = read_model_group(r, false);
+    auto check_dtype = [&](const std::string& name) {
+      const std::string got = r.dtype(name);
+      if (got != dtype_name<T>())
+        r.fail(name, std::string("expected ") + dtype_name<T>() + " (a Checkpoint<" +
+                         (std::is_same_v<T, float> ? "float" : "double") + ">), got " + got);
+    };
+    auto read_t = [&](const std::string& name, const Shape& expected) {
+      check_dtype(name);
+      std::vector<T> v;
+      if constexpr (std::is_same_v<T, float>)
+        v = r.read_f32(name, expected);
+      else
+        v = r.read_f64(name, expected);
+      return v;
+    };
+    const std::vector<T> params = read_t("/model/params", {kAnyExtent});
+    const auto n = static_cast<std::int64_t>(params.size());
+    c.model.params.resize(n);
+    for (std::int64_t i = 0; i < n; ++i) c.model.params[i] = static_cast<double>(params[i]);
 
-  if (!r.is_group("optimizer")) r.fail("/optimizer", "missing (expected a group)");
-  c.rule = r.attr_string("optimizer", "rule");
-  c.optimizer.step = r.attr_int("optimizer", "step");
-  c.optimizer.skipped_steps = r.attr_int("optimizer", "skipped_steps");
-  // Names come from the `names` attributes (their order is the rule's); every member of the
-  // group must be listed.
-  auto names_of = [&](const std::string& group) {
-    if (!r.is_group(group)) r.fail(group, "missing (expected a group)");
-    const std::vector<std::string> names = split_names(r.attr_string(group, "names"));
-    for (const std::string& m : r.members(group))
-      if (std::find(names.begin(), names.end(), m) == names.end())
-        r.fail(group + "/" + m, "is not listed in the attribute names of " + group);
-    return names;
-  };
-  for (const std::string& name : names_of("/optimizer/slots")) {
-    const std::string obj = "/optimizer/slots/" + name;
-    const Shape s = r.shape(obj);
-    if (s.size() == 1 && s[0] != n)
-      r.fail(obj, "has " + std::to_string(s[0]) + " entries, expected " + std::to_string(n) +
-                      " (one per parameter, as /model/params)");
-    const std::vector<T> v = read_t(obj, {n});
-    c.optimizer.slot_names.push_back(name);
-    c.optimizer.slots.emplace_back(v.begin(), v.end());
-  }
-  for (const std::string& name : names_of("/optimizer/scalars")) {
-    const std::string obj = "/optimizer/scalars/" + name;
-    Shape s;
-    const std::vector<double> v = r.read_f64(obj, {}, Finite::kRequired, &s);
-    if (v.size() != 1 || s.size() > 1) r.fail(obj, "expected a scalar, got shape " + to_string(s));
-    c.optimizer.scalar_names.push_back(name);
-    c.optimizer.scalars.push_back(v[0]);
-  }
-  c.rng_state =
-      r.has("rng/state") ? r.read_u64("rng/state", {kAnyExtent}) : std::vector<std::uint64_t>{};
-  if (r.has("config")) c.config = r.attrs("config");
-  if (Problem q = checkpoint_problem(c)) r.fail(q.object, q.message);
-  return c;
+    if (!r.is_group("optimizer")) r.fail("/optimizer", "missing (expected a group)");
+    c.rule = r.attr_string("optimizer", "rule");
+    c.optimizer.step = r.attr_int("optimizer", "step");
+    c.optimizer.skipped_steps = r.attr_int("optimizer", "skipped_steps");
+    // Names come from the `names` attributes (their order is the rule's); every member of the
+    // group must be listed.
+    auto names_of = [&](const std::string& group) {
+      if (!r.is_group(group)) r.fail(group, "missing (expected a group)");
+      const std::vector<std::string> names = split_names(r.attr_string(group, "names"));
+      for (const std::string& m : r.members(group))
+        if (std::find(names.begin(), names.end(), m) == names.end())
+          r.fail(group + "/" + m, "is not listed in the attribute names of " + group);
+      return names;
+    };
+    for (const std::string& name : names_of("/optimizer/slots")) {
+      const std::string obj = "/optimizer/slots/" + name;
+      const Shape s = r.shape(obj);
+      if (s.size() == 1 && s[0] != n)
+        r.fail(obj, "has " + std::to_string(s[0]) + " entries, expected " + std::to_string(n) +
+                        " (one per parameter, as /model/params)");
+      const std::vector<T> v = read_t(obj, {n});
+      c.optimizer.slot_names.push_back(name);
+      c.optimizer.slots.emplace_back(v.begin(), v.end());
+    }
+    for (const std::string& name : names_of("/optimizer/scalars")) {
+      const std::string obj = "/optimizer/scalars/" + name;
+      Shape s;
+      const std::vector<double> v = r.read_f64(obj, {}, Finite::kRequired, &s);
+      if (v.size() != 1 || s.size() > 1)
+        r.fail(obj, "expected a scalar, got shape " + to_string(s));
+      c.optimizer.scalar_names.push_back(name);
+      c.optimizer.scalars.push_back(v[0]);
+    }
+    c.rng_state =
+        r.has("rng/state") ? r.read_u64("rng/state", {kAnyExtent}) : std::vector<std::uint64_t>{};
+    if (r.has("config")) c.config = r.attrs("config");
+    if (Problem q = checkpoint_problem(c)) r.fail(q.object, q.message);
+    return c;
+  });
 }
 
 template <typename T>
@@ -1167,32 +1182,36 @@ std::string summary(const std::string& path, const std::string& kind, const Read
 
 }  // namespace
 
-std::string describe(const std::string& path) {
-  Reader r(path);
-  std::ostringstream os;
-  os << path << "\n";
-  std::string kind = schema_of(r);
-  if (!kind.empty()) {
-    os << "schema: " << kind;
-    if (r.has_attr("/", kVersionAttr))
-      os << " (version " << r.attrs("/").at(kVersionAttr).to_string() << ")";
-    os << "\n";
-  } else if (r.has("atomic_numbers") && r.has("positions") && r.has("energies")) {
-    kind = "molecules";
-    os << "schema: molecules (no adamant_schema attribute; recognised by its datasets)\n";
-  } else {
-    os << "schema: none (no adamant_schema attribute)\n";
-  }
-  os << "objects:\n";
-  std::set<std::uint64_t> seen_groups;
-  describe_object(r, "/", os, seen_groups, 0);
-  try {
-    const std::string s = summary(path, kind, r);
-    if (!s.empty()) os << "summary: " << s << "\n";
-  } catch (const DataError& e) {
-    os << "summary: INVALID " << kind << " file: " << e.what() << "\n";
-  }
-  return os.str();
+std::string describe(const std::string& path, std::string* invalid) {
+  if (invalid != nullptr) invalid->clear();
+  return guarded_read(path, [&]() -> std::string {
+    Reader r(path);
+    std::ostringstream os;
+    os << path << "\n";
+    std::string kind = schema_of(r);
+    if (!kind.empty()) {
+      os << "schema: " << kind;
+      if (r.has_attr("/", kVersionAttr))
+        os << " (version " << r.attrs("/").at(kVersionAttr).to_string() << ")";
+      os << "\n";
+    } else if (r.has("atomic_numbers") && r.has("positions") && r.has("energies")) {
+      kind = "molecules";
+      os << "schema: molecules (no adamant_schema attribute; recognised by its datasets)\n";
+    } else {
+      os << "schema: none (no adamant_schema attribute)\n";
+    }
+    os << "objects:\n";
+    std::set<std::uint64_t> seen_groups;
+    describe_object(r, "/", os, seen_groups, 0);
+    try {
+      const std::string s = summary(path, kind, r);
+      if (!s.empty()) os << "summary: " << s << "\n";
+    } catch (const DataError& e) {
+      os << "summary: INVALID " << kind << " file: " << e.what() << "\n";
+      if (invalid != nullptr) *invalid = e.what();
+    }
+    return os.str();
+  });
 }
 
 }  // namespace adamant::datasets

@@ -394,55 +394,57 @@ void write_backtest(const std::string& path, const BacktestResult& b) {
 }
 
 BacktestResult read_backtest(const std::string& path) {
-  ds::Reader r(path);
-  if (!r.has_attr("/", "adamant_schema") || r.attr_string("/", "adamant_schema") != kSchema)
-    r.fail("/", "attribute adamant_schema is missing or not \"backtest\" (not a backtest file)");
-  if (r.attr_int("/", "adamant_schema_version") != 1)
-    r.fail("/", "attribute adamant_schema_version must be 1");
-  BacktestResult b;
-  b.tickers = r.read_strings("tickers");
-  b.dates = r.read_strings("dates");
-  b.rebalance_dates = r.read_strings("rebalance_dates");
-  const auto n = static_cast<std::int64_t>(b.tickers.size());
-  const auto D = static_cast<std::int64_t>(b.dates.size()) - 1;
-  const auto R = static_cast<std::int64_t>(b.rebalance_dates.size());
-  if (n == 0) r.fail("tickers", "expected at least one ticker");
-  if (D < 1) r.fail("dates", "expected at least 2 evaluation dates");
-  if (R < 1) r.fail("rebalance_dates", "expected at least one rebalance date");
-  for (std::int64_t t = 1; t <= D; ++t)
-    if (!(b.dates[static_cast<std::size_t>(t - 1)] < b.dates[static_cast<std::size_t>(t)]))
-      r.fail("dates", "dates must be strictly increasing (date " + std::to_string(t) + ")");
-  if (b.rebalance_dates.front() != b.dates.front())
-    r.fail("rebalance_dates", "the first rebalance date must be the first evaluation date");
-  for (std::int64_t k = 0; k < R; ++k) {
-    const std::string& d = b.rebalance_dates[static_cast<std::size_t>(k)];
-    if (!std::binary_search(b.dates.begin(), b.dates.end(), d) ||
-        (k > 0 && !(b.rebalance_dates[static_cast<std::size_t>(k - 1)] < d)))
-      r.fail("rebalance_dates", "rebalance date " + std::to_string(k) + " (" + d +
-                                    ") is not an increasing evaluation date");
-  }
-  BacktestOptions& o = b.options;
-  o.lookback = static_cast<int>(r.attr_int("/", "lookback"));
-  o.objective = r.attr_string("/", "objective");
-  o.risk_aversion = r.attr_double("/", "risk_aversion");
-  o.expected_returns = r.attr_string("/", "expected_returns");
-  o.risk_model = r.attr_string("/", "risk_model");
-  o.transaction_cost = r.attr_double("/", "transaction_cost");
-  o.portfolio.risk_free_rate = r.attr_double("/", "risk_free_rate");
-  const std::string solver = r.attr_string("/", "solver");
-  if (solver != "active_set" && solver != "adam")
-    r.fail("/", "attribute solver must be \"active_set\" or \"adam\", got \"" + solver + "\"");
-  o.portfolio.solver = solver == "adam" ? PortfolioSolver::kAdam : PortfolioSolver::kActiveSet;
-  o.portfolio.constraints.lower = r.attr_double("/", "lower");
-  o.portfolio.constraints.upper = r.attr_double("/", "upper");
-  o.portfolio.constraints.budget = r.attr_double("/", "budget");
-  o.portfolio.constraints.market_neutral = r.attr_int("/", "market_neutral") != 0;
-  o.portfolio.l2_gamma = r.attr_double("/", "l2_gamma");
-  o.portfolio.l1_kappa = r.attr_double("/", "l1_kappa");
-  b.fallbacks = static_cast<int>(r.attr_int("/", "fallbacks"));
-  b.strategy = read_path(r, "strategy", D, R, n);
-  b.equal_weight = read_path(r, "equal_weight", D, R, n);
-  return b;
+  return ds::guarded_read(path, [&]() -> BacktestResult {
+    ds::Reader r(path);
+    if (!r.has_attr("/", "adamant_schema") || r.attr_string("/", "adamant_schema") != kSchema)
+      r.fail("/", "attribute adamant_schema is missing or not \"backtest\" (not a backtest file)");
+    if (r.attr_int("/", "adamant_schema_version") != 1)
+      r.fail("/", "attribute adamant_schema_version must be 1");
+    BacktestResult b;
+    b.tickers = r.read_strings("tickers");
+    b.dates = r.read_strings("dates");
+    b.rebalance_dates = r.read_strings("rebalance_dates");
+    const auto n = static_cast<std::int64_t>(b.tickers.size());
+    const auto D = static_cast<std::int64_t>(b.dates.size()) - 1;
+    const auto R = static_cast<std::int64_t>(b.rebalance_dates.size());
+    if (n == 0) r.fail("tickers", "expected at least one ticker");
+    if (D < 1) r.fail("dates", "expected at least 2 evaluation dates");
+    if (R < 1) r.fail("rebalance_dates", "expected at least one rebalance date");
+    for (std::int64_t t = 1; t <= D; ++t)
+      if (!(b.dates[static_cast<std::size_t>(t - 1)] < b.dates[static_cast<std::size_t>(t)]))
+        r.fail("dates", "dates must be strictly increasing (date " + std::to_string(t) + ")");
+    if (b.rebalance_dates.front() != b.dates.front())
+      r.fail("rebalance_dates", "the first rebalance date must be the first evaluation date");
+    for (std::int64_t k = 0; k < R; ++k) {
+      const std::string& d = b.rebalance_dates[static_cast<std::size_t>(k)];
+      if (!std::binary_search(b.dates.begin(), b.dates.end(), d) ||
+          (k > 0 && !(b.rebalance_dates[static_cast<std::size_t>(k - 1)] < d)))
+        r.fail("rebalance_dates", "rebalance date " + std::to_string(k) + " (" + d +
+                                      ") is not an increasing evaluation date");
+    }
+    BacktestOptions& o = b.options;
+    o.lookback = static_cast<int>(r.attr_int("/", "lookback"));
+    o.objective = r.attr_string("/", "objective");
+    o.risk_aversion = r.attr_double("/", "risk_aversion");
+    o.expected_returns = r.attr_string("/", "expected_returns");
+    o.risk_model = r.attr_string("/", "risk_model");
+    o.transaction_cost = r.attr_double("/", "transaction_cost");
+    o.portfolio.risk_free_rate = r.attr_double("/", "risk_free_rate");
+    const std::string solver = r.attr_string("/", "solver");
+    if (solver != "active_set" && solver != "adam")
+      r.fail("/", "attribute solver must be \"active_set\" or \"adam\", got \"" + solver + "\"");
+    o.portfolio.solver = solver == "adam" ? PortfolioSolver::kAdam : PortfolioSolver::kActiveSet;
+    o.portfolio.constraints.lower = r.attr_double("/", "lower");
+    o.portfolio.constraints.upper = r.attr_double("/", "upper");
+    o.portfolio.constraints.budget = r.attr_double("/", "budget");
+    o.portfolio.constraints.market_neutral = r.attr_int("/", "market_neutral") != 0;
+    o.portfolio.l2_gamma = r.attr_double("/", "l2_gamma");
+    o.portfolio.l1_kappa = r.attr_double("/", "l1_kappa");
+    b.fallbacks = static_cast<int>(r.attr_int("/", "fallbacks"));
+    b.strategy = read_path(r, "strategy", D, R, n);
+    b.equal_weight = read_path(r, "equal_weight", D, R, n);
+    return b;
+  });
 }
 
 // ---- figure ----

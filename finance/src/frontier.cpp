@@ -243,50 +243,52 @@ void write_frontier(const std::string& path, const Frontier& f) {
 }
 
 Frontier read_frontier(const std::string& path) {
-  ds::Reader r(path);
-  if (!r.has_attr("/", "adamant_schema") || r.attr_string("/", "adamant_schema") != kSchema)
-    r.fail("/", "attribute adamant_schema is missing or not \"frontier\" (not a frontier file)");
-  if (r.attr_int("/", "adamant_schema_version") != 1)
-    r.fail("/", "attribute adamant_schema_version must be 1");
-  Frontier f;
-  f.tickers = r.read_strings("tickers");
-  const auto n = static_cast<std::int64_t>(f.tickers.size());
-  if (n == 0) r.fail("tickers", "expected at least one ticker");
-  f.risk_free_rate = r.attr_double("/", "risk_free_rate");
-  if (!std::isfinite(f.risk_free_rate)) r.fail("/", "attribute risk_free_rate must be finite");
-  const std::vector<double> mu = r.read_f64("mu", {n});
-  const std::vector<double> cov = r.read_f64("cov", {n, n});
-  f.mu = Eigen::Map<const VectorXd>(mu.data(), n);
-  f.cov = Eigen::Map<const ds::RowMatrixXd>(cov.data(), n, n);
-  if ((f.cov - f.cov.transpose()).cwiseAbs().maxCoeff() >
-      1e-12 * std::max(1.0, f.cov.cwiseAbs().maxCoeff()))
-    r.fail("cov", "expected a symmetric matrix");
-  ds::Shape shape;
-  const std::vector<double> ret =
-      r.read_f64("returns", {ds::kAnyExtent}, ds::Finite::kRequired, &shape);
-  const std::int64_t N = shape[0];
-  if (N < 1) r.fail("returns", "expected at least one frontier point");
-  const std::vector<double> vol = r.read_f64("volatilities", {N});
-  const std::vector<double> sh = r.read_f64("sharpes", {N}, ds::Finite::kAny);
-  const std::vector<double> w = r.read_f64("weights", {N, n});
-  f.returns = Eigen::Map<const VectorXd>(ret.data(), N);
-  f.volatilities = Eigen::Map<const VectorXd>(vol.data(), N);
-  f.sharpes = Eigen::Map<const VectorXd>(sh.data(), N);
-  f.weights = Eigen::Map<const ds::RowMatrixXd>(w.data(), N, n);
-  for (std::int64_t k = 0; k < N; ++k)
-    if (f.volatilities[k] < 0)
-      r.fail("volatilities", "volatility " + num(f.volatilities[k]) + " at point " +
-                                 std::to_string(k) + " (expected >= 0)");
-  if (!r.has("min_volatility") || !r.is_group("min_volatility"))
-    r.fail("min_volatility",
-           "missing (expected a group with weights of shape (" + std::to_string(n) + ",))");
-  f.min_volatility = read_result(r, "min_volatility", n);
-  f.has_max_sharpe = r.has("max_sharpe");
-  if (f.has_max_sharpe) {
-    if (!r.is_group("max_sharpe")) r.fail("max_sharpe", "expected a group");
-    f.max_sharpe = read_result(r, "max_sharpe", n);
-  }
-  return f;
+  return ds::guarded_read(path, [&]() -> Frontier {
+    ds::Reader r(path);
+    if (!r.has_attr("/", "adamant_schema") || r.attr_string("/", "adamant_schema") != kSchema)
+      r.fail("/", "attribute adamant_schema is missing or not \"frontier\" (not a frontier file)");
+    if (r.attr_int("/", "adamant_schema_version") != 1)
+      r.fail("/", "attribute adamant_schema_version must be 1");
+    Frontier f;
+    f.tickers = r.read_strings("tickers");
+    const auto n = static_cast<std::int64_t>(f.tickers.size());
+    if (n == 0) r.fail("tickers", "expected at least one ticker");
+    f.risk_free_rate = r.attr_double("/", "risk_free_rate");
+    if (!std::isfinite(f.risk_free_rate)) r.fail("/", "attribute risk_free_rate must be finite");
+    const std::vector<double> mu = r.read_f64("mu", {n});
+    const std::vector<double> cov = r.read_f64("cov", {n, n});
+    f.mu = Eigen::Map<const VectorXd>(mu.data(), n);
+    f.cov = Eigen::Map<const ds::RowMatrixXd>(cov.data(), n, n);
+    if ((f.cov - f.cov.transpose()).cwiseAbs().maxCoeff() >
+        1e-12 * std::max(1.0, f.cov.cwiseAbs().maxCoeff()))
+      r.fail("cov", "expected a symmetric matrix");
+    ds::Shape shape;
+    const std::vector<double> ret =
+        r.read_f64("returns", {ds::kAnyExtent}, ds::Finite::kRequired, &shape);
+    const std::int64_t N = shape[0];
+    if (N < 1) r.fail("returns", "expected at least one frontier point");
+    const std::vector<double> vol = r.read_f64("volatilities", {N});
+    const std::vector<double> sh = r.read_f64("sharpes", {N}, ds::Finite::kAny);
+    const std::vector<double> w = r.read_f64("weights", {N, n});
+    f.returns = Eigen::Map<const VectorXd>(ret.data(), N);
+    f.volatilities = Eigen::Map<const VectorXd>(vol.data(), N);
+    f.sharpes = Eigen::Map<const VectorXd>(sh.data(), N);
+    f.weights = Eigen::Map<const ds::RowMatrixXd>(w.data(), N, n);
+    for (std::int64_t k = 0; k < N; ++k)
+      if (f.volatilities[k] < 0)
+        r.fail("volatilities", "volatility " + num(f.volatilities[k]) + " at point " +
+                                   std::to_string(k) + " (expected >= 0)");
+    if (!r.has("min_volatility") || !r.is_group("min_volatility"))
+      r.fail("min_volatility",
+             "missing (expected a group with weights of shape (" + std::to_string(n) + ",))");
+    f.min_volatility = read_result(r, "min_volatility", n);
+    f.has_max_sharpe = r.has("max_sharpe");
+    if (f.has_max_sharpe) {
+      if (!r.is_group("max_sharpe")) r.fail("max_sharpe", "expected a group");
+      f.max_sharpe = read_result(r, "max_sharpe", n);
+    }
+    return f;
+  });
 }
 
 // ---- figures ----

@@ -63,38 +63,42 @@ void write_portfolio(const std::string& path, const PortfolioFile& f) {
 }
 
 PortfolioFile read_portfolio(const std::string& path) {
-  ds::Reader r(path);
-  if (!r.has_attr("/", "adamant_schema") || r.attr_string("/", "adamant_schema") != kSchema)
-    r.fail("/", "attribute adamant_schema is missing or not \"portfolio\" (not a portfolio file)");
-  if (r.attr_int("/", "adamant_schema_version") != 1)
-    r.fail("/", "attribute adamant_schema_version must be 1");
-  PortfolioFile f;
-  f.tickers = r.read_strings("tickers");
-  const auto n = static_cast<std::int64_t>(f.tickers.size());
-  if (n == 0) r.fail("tickers", "expected at least one ticker");
-  const std::vector<double> w = r.read_f64("weights", {n});
-  const std::vector<double> mu = r.read_f64("mu", {n});
-  const std::vector<double> cov = r.read_f64("cov", {n, n});
-  f.result.weights = Eigen::Map<const Eigen::VectorXd>(w.data(), n);
-  f.mu = Eigen::Map<const Eigen::VectorXd>(mu.data(), n);
-  f.cov = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-      cov.data(), n, n);
-  if ((f.cov - f.cov.transpose()).cwiseAbs().maxCoeff() >
-      1e-12 * std::max(1.0, f.cov.cwiseAbs().maxCoeff()))
-    r.fail("cov", "expected a symmetric matrix");
-  f.result.problem = r.attr_string("/", "problem");
-  f.result.solver = r.attr_string("/", "solver");
-  f.result.expected_return = r.attr_double("/", "expected_return");
-  f.result.volatility = r.attr_double("/", "volatility");
-  f.result.sharpe = r.attr_double("/", "sharpe");
-  f.result.objective = r.attr_double("/", "objective");
-  f.result.iterations = static_cast<int>(r.attr_int("/", "iterations"));
-  f.result.kkt_residual = r.attr_double("/", "kkt_residual");
-  f.result.converged = r.attr_int("/", "converged") != 0;
-  f.risk_free_rate = r.attr_double("/", "risk_free_rate");
-  for (const auto& kv : r.attrs("/"))
-    if (!reserved().count(kv.first)) f.config.insert(kv);
-  return f;
+  return ds::guarded_read(path, [&]() -> PortfolioFile {
+    ds::Reader r(path);
+    if (!r.has_attr("/", "adamant_schema") || r.attr_string("/", "adamant_schema") != kSchema)
+      r.fail("/",
+             "attribute adamant_schema is missing or not \"portfolio\" (not a portfolio file)");
+    if (r.attr_int("/", "adamant_schema_version") != 1)
+      r.fail("/", "attribute adamant_schema_version must be 1");
+    PortfolioFile f;
+    f.tickers = r.read_strings("tickers");
+    const auto n = static_cast<std::int64_t>(f.tickers.size());
+    if (n == 0) r.fail("tickers", "expected at least one ticker");
+    const std::vector<double> w = r.read_f64("weights", {n});
+    const std::vector<double> mu = r.read_f64("mu", {n});
+    const std::vector<double> cov = r.read_f64("cov", {n, n});
+    f.result.weights = Eigen::Map<const Eigen::VectorXd>(w.data(), n);
+    f.mu = Eigen::Map<const Eigen::VectorXd>(mu.data(), n);
+    f.cov =
+        Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+            cov.data(), n, n);
+    if ((f.cov - f.cov.transpose()).cwiseAbs().maxCoeff() >
+        1e-12 * std::max(1.0, f.cov.cwiseAbs().maxCoeff()))
+      r.fail("cov", "expected a symmetric matrix");
+    f.result.problem = r.attr_string("/", "problem");
+    f.result.solver = r.attr_string("/", "solver");
+    f.result.expected_return = r.attr_double("/", "expected_return");
+    f.result.volatility = r.attr_double("/", "volatility");
+    f.result.sharpe = r.attr_double("/", "sharpe");
+    f.result.objective = r.attr_double("/", "objective");
+    f.result.iterations = static_cast<int>(r.attr_int("/", "iterations"));
+    f.result.kkt_residual = r.attr_double("/", "kkt_residual");
+    f.result.converged = r.attr_int("/", "converged") != 0;
+    f.risk_free_rate = r.attr_double("/", "risk_free_rate");
+    for (const auto& kv : r.attrs("/"))
+      if (!reserved().count(kv.first)) f.config.insert(kv);
+    return f;
+  });
 }
 
 }  // namespace adamant::finance

@@ -532,76 +532,79 @@ void write_study(const std::string& path, const StudyResult& r) {
 }
 
 StudyFile read_study(const std::string& path) {
-  StudyFile f;
-  f.trajectories = ds::read_trajectories(path);
-  ds::Reader r(path);
-  if (!r.is_group("convergence"))
-    r.fail("/convergence", "missing (expected the convergence table of `adamant gan study`)");
-  f.convergence = ds::read_table(r, "convergence");
-  if (f.convergence.metadata.count("methods") == 0)
-    r.fail("/convergence", "has no attribute methods");
-  std::string names = f.convergence.metadata.at("methods").s;
-  for (std::size_t a = 0; a <= names.size();) {
-    const std::size_t b = std::min(names.find(',', a), names.size());
-    if (b > a) f.methods.push_back(names.substr(a, b - a));
-    a = b + 1;
-  }
-  if (static_cast<std::int64_t>(f.methods.size()) != f.convergence.rows())
-    r.fail("/convergence", "lists " + std::to_string(f.methods.size()) + " methods but has " +
-                               std::to_string(f.convergence.rows()) + " rows");
-  for (const auto& m : f.methods)
-    if (f.trajectories.count(m) == 0)
-      r.fail("/trajectories/" + m, "missing (the convergence table lists the method)");
-  if (r.is_group("eigenvalues"))
-    for (const std::string& m : r.members("eigenvalues")) {
-      const std::string at = "eigenvalues/" + m;
-      ds::Shape shape;
-      const auto re =
-          r.read_f64(at + "/re", {ds::kAnyExtent, ds::kAnyExtent}, ds::Finite::kAny, &shape);
-      const auto im = r.read_f64(at + "/im", shape, ds::Finite::kAny);
-      const auto st = r.read_i64(at + "/step", {shape[0]});
-      Eigen::MatrixXcd e(shape[0], shape[1]);
-      for (std::int64_t i = 0; i < shape[0]; ++i)
-        for (std::int64_t j = 0; j < shape[1]; ++j) {
-          const auto k = static_cast<std::size_t>(i * shape[1] + j);
-          e(i, j) = {re[k], im[k]};
-        }
-      f.eigenvalues[m] = e;
-      f.eigen_steps[m] = std::vector<int>(st.begin(), st.end());
+  return ds::guarded_read(path, [&]() -> StudyFile {
+    StudyFile f;
+    f.trajectories = ds::read_trajectories(path);
+    ds::Reader r(path);
+    if (!r.is_group("convergence"))
+      r.fail("/convergence", "missing (expected the convergence table of `adamant gan study`)");
+    f.convergence = ds::read_table(r, "convergence");
+    if (f.convergence.metadata.count("methods") == 0)
+      r.fail("/convergence", "has no attribute methods");
+    std::string names = f.convergence.metadata.at("methods").s;
+    for (std::size_t a = 0; a <= names.size();) {
+      const std::size_t b = std::min(names.find(',', a), names.size());
+      if (b > a) f.methods.push_back(names.substr(a, b - a));
+      a = b + 1;
     }
-  if (r.is_group("curves"))
-    for (const std::string& m : r.members("curves")) f.curves[m] = ds::read_table(r, "curves/" + m);
-  if (r.is_group("snapshots"))
-    for (const std::string& m : r.members("snapshots"))
-      for (const std::string& s : r.members("snapshots/" + m)) {
-        const std::string at = "snapshots/" + m + "/" + s;
-        int step = -1;
-        if (s.rfind("step_", 0) == 0) {
-          try {
-            std::size_t used = 0;
-            step = std::stoi(s.substr(5), &used);
-            if (used != s.size() - 5) step = -1;
-          } catch (const std::exception&) {
-            step = -1;
-          }
-        }
-        if (step < 0) r.fail(at, "expected a name step_<k> with k >= 0");
+    if (static_cast<std::int64_t>(f.methods.size()) != f.convergence.rows())
+      r.fail("/convergence", "lists " + std::to_string(f.methods.size()) + " methods but has " +
+                                 std::to_string(f.convergence.rows()) + " rows");
+    for (const auto& m : f.methods)
+      if (f.trajectories.count(m) == 0)
+        r.fail("/trajectories/" + m, "missing (the convergence table lists the method)");
+    if (r.is_group("eigenvalues"))
+      for (const std::string& m : r.members("eigenvalues")) {
+        const std::string at = "eigenvalues/" + m;
         ds::Shape shape;
-        const auto v = r.read_f64(at, {ds::kAnyExtent, 2}, ds::Finite::kAny, &shape);
-        f.snapshots[m][step] = Eigen::Map<const ds::RowMatrixXd>(v.data(), shape[0], 2);
+        const auto re =
+            r.read_f64(at + "/re", {ds::kAnyExtent, ds::kAnyExtent}, ds::Finite::kAny, &shape);
+        const auto im = r.read_f64(at + "/im", shape, ds::Finite::kAny);
+        const auto st = r.read_i64(at + "/step", {shape[0]});
+        Eigen::MatrixXcd e(shape[0], shape[1]);
+        for (std::int64_t i = 0; i < shape[0]; ++i)
+          for (std::int64_t j = 0; j < shape[1]; ++j) {
+            const auto k = static_cast<std::size_t>(i * shape[1] + j);
+            e(i, j) = {re[k], im[k]};
+          }
+        f.eigenvalues[m] = e;
+        f.eigen_steps[m] = std::vector<int>(st.begin(), st.end());
       }
-  if (r.is_group("equilibrium")) {
-    ds::Shape shape;
-    const auto z = r.read_f64("equilibrium/z", {ds::kAnyExtent}, ds::Finite::kRequired, &shape);
-    const auto re = r.read_f64("equilibrium/eig_re", shape);
-    const auto im = r.read_f64("equilibrium/eig_im", shape);
-    f.equilibrium = Eigen::Map<const Eigen::VectorXd>(z.data(), shape[0]);
-    f.equilibrium_eigenvalues.resize(shape[0]);
-    for (std::int64_t i = 0; i < shape[0]; ++i)
-      f.equilibrium_eigenvalues[i] = {re[static_cast<std::size_t>(i)],
-                                      im[static_cast<std::size_t>(i)]};
-  }
-  return f;
+    if (r.is_group("curves"))
+      for (const std::string& m : r.members("curves"))
+        f.curves[m] = ds::read_table(r, "curves/" + m);
+    if (r.is_group("snapshots"))
+      for (const std::string& m : r.members("snapshots"))
+        for (const std::string& s : r.members("snapshots/" + m)) {
+          const std::string at = "snapshots/" + m + "/" + s;
+          int step = -1;
+          if (s.rfind("step_", 0) == 0) {
+            try {
+              std::size_t used = 0;
+              step = std::stoi(s.substr(5), &used);
+              if (used != s.size() - 5) step = -1;
+            } catch (const std::exception&) {
+              step = -1;
+            }
+          }
+          if (step < 0) r.fail(at, "expected a name step_<k> with k >= 0");
+          ds::Shape shape;
+          const auto v = r.read_f64(at, {ds::kAnyExtent, 2}, ds::Finite::kAny, &shape);
+          f.snapshots[m][step] = Eigen::Map<const ds::RowMatrixXd>(v.data(), shape[0], 2);
+        }
+    if (r.is_group("equilibrium")) {
+      ds::Shape shape;
+      const auto z = r.read_f64("equilibrium/z", {ds::kAnyExtent}, ds::Finite::kRequired, &shape);
+      const auto re = r.read_f64("equilibrium/eig_re", shape);
+      const auto im = r.read_f64("equilibrium/eig_im", shape);
+      f.equilibrium = Eigen::Map<const Eigen::VectorXd>(z.data(), shape[0]);
+      f.equilibrium_eigenvalues.resize(shape[0]);
+      for (std::int64_t i = 0; i < shape[0]; ++i)
+        f.equilibrium_eigenvalues[i] = {re[static_cast<std::size_t>(i)],
+                                        im[static_cast<std::size_t>(i)]};
+    }
+    return f;
+  });
 }
 
 }  // namespace adamant::gan

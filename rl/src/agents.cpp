@@ -549,72 +549,74 @@ void save_policy(const std::string& path, const Policy& policy, const TrainResul
 }
 
 Policy load_policy(const std::string& path) {
-  const ds::ModelParameters m = ds::read_model(path);  // schema checks, finite params
-  const ds::Reader r(path);
-  const core::MlpSpec actor = ds::mlp_spec_from(m, path);
-  auto get = [&](const char* key) -> const ds::AttrValue& {
-    const auto it = m.attributes.find(key);
-    if (it == m.attributes.end())
-      r.fail("/model", std::string("missing attribute '") + key + "' (not a policy file?)");
-    return it->second;
-  };
-  auto get_s = [&](const char* key) {
-    const ds::AttrValue& v = get(key);
-    if (v.kind != ds::AttrValue::Kind::kString)
-      r.fail("/model", std::string("attribute '") + key + "' must be a string");
-    return v.s;
-  };
-  auto get_i = [&](const char* key) {
-    const ds::AttrValue& v = get(key);
-    if (v.kind != ds::AttrValue::Kind::kInt)
-      r.fail("/model", std::string("attribute '") + key + "' must be an integer");
-    return v.i;
-  };
-  Policy p;
-  p.env_id = get_s("env_id");
-  try {
-    p.algo = parse_algo(get_s("algo"));
-  } catch (const std::invalid_argument& e) {
-    r.fail("/model", e.what());
-  }
-  p.obs_dim = static_cast<int>(get_i("obs_dim"));
-  const std::string kind = get_s("policy");
-  p.actor = actor;
-  p.actor_params = m.params;
-  const int out = actor.layer_sizes.back();
-  if (kind == "categorical") {
-    p.action_space.kind = Space::Kind::kDiscrete;
-    p.action_space.n = get_i("action_n");
-  } else if (kind == "gaussian") {
-    p.action_space.kind = Space::Kind::kBox;
-    p.action_space.shape = {out};
-    p.log_std = read_vec(r, "policy/log_std", out);
-    p.action_space.low = r.read_f32("policy/action_low", {out}, ds::Finite::kAny);
-    p.action_space.high = r.read_f32("policy/action_high", {out}, ds::Finite::kAny);
-  } else {
-    r.fail("/model", "attribute policy is '" + kind + "', expected categorical or gaussian");
-  }
-  p.normalize_obs = get_i("normalize_obs") != 0;
-  {
-    const ds::AttrValue& c = get("obs_clip");
-    p.obs_clip = c.kind == ds::AttrValue::Kind::kFloat ? c.f : static_cast<double>(c.i);
-  }
-  if (p.normalize_obs) {
-    p.obs_mean = read_vec(r, "policy/obs_mean", p.obs_dim);
-    p.obs_var = read_vec(r, "policy/obs_var", p.obs_dim);
-  }
-  if (r.is_group("critic")) {
-    ds::ModelParameters c;
-    c.kind = r.attr_string("critic", "kind");
-    c.attributes = r.attrs("critic");
-    c.attributes.erase("kind");
-    const std::vector<double> cp = r.read_f64("critic/params", {ds::kAnyExtent});
-    c.params = Eigen::Map<const Eigen::VectorXd>(cp.data(), static_cast<Eigen::Index>(cp.size()));
-    p.critic = ds::mlp_spec_from(c, path);
-    p.critic_params = c.params;
-  }
-  if (const std::string w = p.validate(); !w.empty()) r.fail("/model", w);
-  return p;
+  return ds::guarded_read(path, [&]() -> Policy {
+    const ds::ModelParameters m = ds::read_model(path);  // schema checks, finite params
+    const ds::Reader r(path);
+    const core::MlpSpec actor = ds::mlp_spec_from(m, path);
+    auto get = [&](const char* key) -> const ds::AttrValue& {
+      const auto it = m.attributes.find(key);
+      if (it == m.attributes.end())
+        r.fail("/model", std::string("missing attribute '") + key + "' (not a policy file?)");
+      return it->second;
+    };
+    auto get_s = [&](const char* key) {
+      const ds::AttrValue& v = get(key);
+      if (v.kind != ds::AttrValue::Kind::kString)
+        r.fail("/model", std::string("attribute '") + key + "' must be a string");
+      return v.s;
+    };
+    auto get_i = [&](const char* key) {
+      const ds::AttrValue& v = get(key);
+      if (v.kind != ds::AttrValue::Kind::kInt)
+        r.fail("/model", std::string("attribute '") + key + "' must be an integer");
+      return v.i;
+    };
+    Policy p;
+    p.env_id = get_s("env_id");
+    try {
+      p.algo = parse_algo(get_s("algo"));
+    } catch (const std::invalid_argument& e) {
+      r.fail("/model", e.what());
+    }
+    p.obs_dim = static_cast<int>(get_i("obs_dim"));
+    const std::string kind = get_s("policy");
+    p.actor = actor;
+    p.actor_params = m.params;
+    const int out = actor.layer_sizes.back();
+    if (kind == "categorical") {
+      p.action_space.kind = Space::Kind::kDiscrete;
+      p.action_space.n = get_i("action_n");
+    } else if (kind == "gaussian") {
+      p.action_space.kind = Space::Kind::kBox;
+      p.action_space.shape = {out};
+      p.log_std = read_vec(r, "policy/log_std", out);
+      p.action_space.low = r.read_f32("policy/action_low", {out}, ds::Finite::kAny);
+      p.action_space.high = r.read_f32("policy/action_high", {out}, ds::Finite::kAny);
+    } else {
+      r.fail("/model", "attribute policy is '" + kind + "', expected categorical or gaussian");
+    }
+    p.normalize_obs = get_i("normalize_obs") != 0;
+    {
+      const ds::AttrValue& c = get("obs_clip");
+      p.obs_clip = c.kind == ds::AttrValue::Kind::kFloat ? c.f : static_cast<double>(c.i);
+    }
+    if (p.normalize_obs) {
+      p.obs_mean = read_vec(r, "policy/obs_mean", p.obs_dim);
+      p.obs_var = read_vec(r, "policy/obs_var", p.obs_dim);
+    }
+    if (r.is_group("critic")) {
+      ds::ModelParameters c;
+      c.kind = r.attr_string("critic", "kind");
+      c.attributes = r.attrs("critic");
+      c.attributes.erase("kind");
+      const std::vector<double> cp = r.read_f64("critic/params", {ds::kAnyExtent});
+      c.params = Eigen::Map<const Eigen::VectorXd>(cp.data(), static_cast<Eigen::Index>(cp.size()));
+      p.critic = ds::mlp_spec_from(c, path);
+      p.critic_params = c.params;
+    }
+    if (const std::string w = p.validate(); !w.empty()) r.fail("/model", w);
+    return p;
+  });
 }
 
 }  // namespace adamant::rl

@@ -355,6 +355,13 @@ def test_cli_data(tmp_path):
     assert r.returncode == 1
     assert r.stderr.startswith(f"adamant data: error: {bad}:2: column A: 'x' is not a number")
     assert not os.path.exists(tmp_path / "bad.h5")
+    # A file of a known schema that breaks it: described, reported INVALID, exit 1.
+    broken = os.path.join(os.path.dirname(__file__), "..", "data", "malformed",
+                          "molecules_nan_positions.h5")
+    r = cli("data", "info", broken)
+    assert r.returncode == 1, r.stdout
+    assert "summary: INVALID molecules file" in r.stdout
+    assert r.stderr.startswith("adamant data: error: ") and "non-finite value nan" in r.stderr
     r = cli("data", "info", str(tmp_path / "missing.h5"))
     assert r.returncode == 1 and "adamant data: error: " in r.stderr and "missing.h5" in r.stderr
     assert cli("data", "import-prices", csv).returncode == 2  # no -o

@@ -10,8 +10,17 @@
 // and commit() flushes, closes, fsyncs and renames it over the destination (rename is atomic on
 // POSIX), so a killed process leaves the old file or the new one, never a torn one. A Writer
 // destroyed without commit() removes its temporary file.
+//
+// Corrupt files: the HDF5 library itself (Debian's 1.10.8) can crash or corrupt memory on a
+// damaged file — in its global heap, attribute and link tables, object headers — before it
+// returns an error adamant could check. So every reader of a file (read_prices, read_molecules,
+// describe, every module's load_* / read_*) goes through guarded_read: the whole read runs first
+// in a forked child process, and only when the child finishes (with a result or a DataError) is
+// it repeated in this process. A child that dies inside libhdf5 becomes a DataError naming the
+// file, the object and the attribute it was reading (fuzz/README.md).
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -163,5 +172,32 @@ class Writer {
   std::int64_t file_ = -1;  // hid_t
   bool committed_ = false;
 };
+
+namespace detail {
+/// Runs `dry_run` in a forked child process and waits for it. Returns when the child finished
+/// (whatever `dry_run` returned or threw) or when it could not be run (fork failed, or
+/// ADAMANT_HDF5_GUARD=0 in the environment); throws DataError(path, object, ...) when the child
+/// died inside a call into libhdf5. A child that died in adamant's own code is not reported here:
+/// the read is then repeated in this process, where the fault shows as itself.
+void rehearse(const std::string& path, const std::function<void()>& dry_run);
+/// Nesting depth of guarded reads on this thread (a nested one is covered by its outer one).
+int& guard_depth();
+}  // namespace detail
+
+/// `read()` (which reads the HDF5 file `path`) done safely on a corrupt file: first in a child
+/// process (detail::rehearse), then here. Nested guarded reads run directly. HDF5 reads the same
+/// bytes the same way twice, so the second read cannot crash where the first did not.
+template <typename F>
+auto guarded_read(const std::string& path, F&& read) -> decltype(read()) {
+  int& depth = detail::guard_depth();
+  if (depth > 0) return read();
+  detail::rehearse(path, [&] { (void)read(); });
+  struct Nested {
+    int& d;
+    explicit Nested(int& x) : d(x) { ++d; }
+    ~Nested() { --d; }
+  } nested(depth);
+  return read();
+}
 
 }  // namespace adamant::datasets

@@ -213,6 +213,9 @@ void write_checkpoint(const std::string& path, const Checkpoint<T>& checkpoint);
 
 /// A human-readable summary of any adamant (or other HDF5) file: schema, objects, shapes,
 /// dtypes, attributes, and for known schemas what it holds (e.g. 20 tickers × 7126 dates).
-std::string describe(const std::string& path);
+/// A file of a known schema that breaks its rules is described with "summary: INVALID ..."; then
+/// `*invalid` (when given) is set to the reason, and cleared otherwise. A file HDF5 cannot read at
+/// all throws DataError.
+std::string describe(const std::string& path, std::string* invalid = nullptr);
 
 }  // namespace adamant::datasets

@@ -14,6 +14,8 @@ cmake --build --preset fuzz -j "$(nproc)" --target fuzz_readers fuzz_import
 export ASAN_OPTIONS=allocator_may_return_null=1:max_allocation_size_mb=1024:fast_unwind_on_malloc=0
 export LSAN_OPTIONS="suppressions=$PWD/fuzz/hdf5-lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# A read libhdf5 makes no progress on for 5 s is a DataError (it loops on some corrupt heaps).
+export ADAMANT_HDF5_GUARD_TIMEOUT=5
 
 run=build/fuzz/run
 mkdir -p "$run/artifacts"

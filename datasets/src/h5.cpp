@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -85,6 +86,7 @@ void quiet() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 /// which is where every call into libhdf5 is made.
 struct TracePage {
   int depth = 0;  // > 0 while a Reader method runs
+  int calls = 0;  // Reader calls entered so far: the parent's sign of progress
   char object[1024] = {};
   char attr[256] = {};
 };
@@ -108,6 +110,10 @@ class Trace {
     ++g_trace->depth;
     at(object, attr);
   }
+  /// Only the parent's destructor of a Reader: closing the file, which can crash too.
+  Trace() {
+    if (g_trace != nullptr) ++g_trace->depth;
+  }
   ~Trace() {
     if (g_trace != nullptr) --g_trace->depth;
   }
@@ -118,6 +124,7 @@ class Trace {
     if (g_trace == nullptr) return;
     copy_name(g_trace->object, sizeof g_trace->object, normalize(object));
     copy_name(g_trace->attr, sizeof g_trace->attr, attr);
+    __atomic_fetch_add(&g_trace->calls, 1, __ATOMIC_RELAXED);
   }
 };
 
@@ -415,6 +422,7 @@ Reader::Reader(const std::string& path) : path_(path) {
 }
 
 Reader::~Reader() {
+  const Trace trace;
   if (file_ >= 0) H5Fclose(file_);
 }
 
@@ -1012,6 +1020,18 @@ int& guard_depth() {
   return depth;
 }
 
+/// ADAMANT_HDF5_GUARD_TIMEOUT (seconds, > 0), default 120.
+static double guard_timeout_seconds() {
+  const char* env = std::getenv("ADAMANT_HDF5_GUARD_TIMEOUT");
+  if (env == nullptr || *env == '\0') return 120;
+  char* end = nullptr;
+  const double v = std::strtod(env, &end);
+  if (end == env || *end != '\0' || !(v > 0) || !std::isfinite(v))
+    throw std::invalid_argument("ADAMANT_HDF5_GUARD_TIMEOUT='" + std::string(env) +
+                                "': expected a positive number of seconds");
+  return v;
+}
+
 void rehearse(const std::string& path, const std::function<void()>& dry_run) {
   const char* env = std::getenv("ADAMANT_HDF5_GUARD");
   if (env != nullptr && std::strcmp(env, "0") == 0) return;
@@ -1043,23 +1063,54 @@ void rehearse(const std::string& path, const std::function<void()>& dry_run) {
     ::munmap(mem, sizeof(TracePage));
     return;  // no child (process limit): read in this process only
   }
+  // Wait for the child, polling (from 20 us, doubling up to 10 ms) so that a child that makes no
+  // progress — the same Reader call running for `stall` seconds, as libhdf5 does when it loops
+  // on some corrupt global heaps — is killed instead of hanging this process too.
+  const double stall = guard_timeout_seconds();
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point last_progress = Clock::now();
+  int last_calls = 0;
+  long pause_us = 20;
   int status = 0;
   pid_t waited = 0;
-  do {
-    waited = ::waitpid(pid, &status, 0);
-  } while (waited < 0 && errno == EINTR);
+  bool stalled = false;
+  while (true) {
+    waited = ::waitpid(pid, &status, WNOHANG);
+    if (waited == pid || (waited < 0 && errno != EINTR)) break;
+    const int calls = __atomic_load_n(&page->calls, __ATOMIC_RELAXED);
+    const Clock::time_point now = Clock::now();
+    if (calls != last_calls) {
+      last_calls = calls;
+      last_progress = now;
+    } else if (std::chrono::duration<double>(now - last_progress).count() > stall) {
+      ::kill(pid, SIGKILL);
+      do {
+        waited = ::waitpid(pid, &status, 0);
+      } while (waited < 0 && errno == EINTR);
+      stalled = true;
+      break;
+    }
+    ::usleep(static_cast<useconds_t>(pause_us));
+    pause_us = std::min(pause_us * 2, 10000L);
+  }
   const TracePage seen = *page;
   ::munmap(mem, sizeof(TracePage));
+  const std::string object(seen.object, strnlen(seen.object, sizeof seen.object));
+  const std::string attr(seen.attr, strnlen(seen.attr, sizeof seen.attr));
+  const std::string where = attr.empty() ? std::string() : "attribute '" + attr + "': ";
+  if (stalled)
+    throw DataError(path, object,
+                    where + "reading it made no progress for " + format_double(stall) +
+                        " s (libhdf5 loops on some corrupt files): the file is corrupt, or set "
+                        "ADAMANT_HDF5_GUARD_TIMEOUT to more seconds");
   if (waited < 0) return;  // reaped elsewhere (SIGCHLD ignored): nothing is known
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return;
   if (seen.depth <= 0) return;  // not inside libhdf5: let the read here show the fault
   const std::string how = WIFSIGNALED(status)
                               ? std::string(strsignal(WTERMSIG(status)))
                               : "exit status " + std::to_string(WEXITSTATUS(status));
-  const std::string attr(seen.attr, strnlen(seen.attr, sizeof seen.attr));
-  throw DataError(path, std::string(seen.object, strnlen(seen.object, sizeof seen.object)),
-                  (attr.empty() ? std::string() : "attribute '" + attr + "': ") +
-                      "the HDF5 library crashed reading it (" + how +
+  throw DataError(path, object,
+                  where + "the HDF5 library crashed reading it (" + how +
                       "): the file is corrupt (adamant reads each file in a child process "
                       "first, so only that process ended)");
 }

@@ -96,7 +96,32 @@ std::vector<std::string> crash_files() {
   return files;
 }
 
+/// Sets ADAMANT_HDF5_GUARD_TIMEOUT for one test (a reproducer makes libhdf5 loop).
+struct GuardTimeout {
+  explicit GuardTimeout(const char* seconds) { ::setenv("ADAMANT_HDF5_GUARD_TIMEOUT", seconds, 1); }
+  ~GuardTimeout() { ::unsetenv("ADAMANT_HDF5_GUARD_TIMEOUT"); }
+};
+
+TEST(GuardedReadCrashes, ALoopInLibhdf5IsCutOffAfterTheTimeout) {
+  const GuardTimeout timeout("1");
+  const std::string f = (kCrashes / "gheap_loop_attr_read.h5").string();
+  try {
+    (void)ad::read_prices(f);
+    ADD_FAILURE() << "no DataError";
+  } catch (const ad::DataError& e) {
+    EXPECT_EQ(e.file(), f);
+    EXPECT_EQ(e.object(), "/");
+    EXPECT_NE(std::string(e.what()).find("attribute 'adamant_schema': reading it made no progress "
+                                         "for 1 s"),
+              std::string::npos)
+        << e.what();
+  }
+  ::setenv("ADAMANT_HDF5_GUARD_TIMEOUT", "soon", 1);
+  EXPECT_THROW((void)ad::read_prices(f), std::invalid_argument);
+}
+
 TEST(GuardedReadCrashes, EveryReaderTurnsEveryReproducerIntoADataErrorNamingTheFile) {
+  const GuardTimeout timeout("1");
   const auto files = crash_files();
   ASSERT_GE(files.size(), 5u);
   int contained = 0;  // how many reached a crash of libhdf5 in this build

@@ -270,6 +270,17 @@ def test_data_errors_for_missing_and_non_hdf5_files(tmp_path):
         data.load_prices(path)
 
 
+def test_a_file_libhdf5_crashes_on_is_a_data_error_not_the_end_of_python():
+    # Found by fuzz_readers: HDF5 1.10.8 segfaults reading this file's string attribute; the read
+    # runs in a child process first, so Python gets a DataError naming file, object and attribute.
+    bad = os.path.join(os.path.dirname(__file__), "..", "data", "hdf5_crashes",
+                       "gheap_segv_attr_read.h5")
+    for load in (data.load_prices, data.load_molecules, data.info):
+        with pytest.raises(data.DataError, match="gheap_segv_attr_read.h5: /: attribute "
+                           "'adamant_schema': the HDF5 library crashed reading it"):
+            load(bad)
+
+
 def test_elements():
     assert data.atomic_number("Og") == 118 and data.element_symbol(26) == "Fe"
     assert all(data.atomic_number(data.element_symbol(z)) == z for z in range(1, 119))

@@ -27,7 +27,7 @@ for t in readers import; do
   build/fuzz/fuzz/fuzz_$t -seed=1 -max_total_time="$seconds" -timeout=60 -print_final_stats=1 \
     -artifact_prefix="$run/artifacts/" "$run/corpus/$t" "fuzz/corpus/$t" >"$run/fuzz_$t.log" 2>&1 ||
     rc=$?
-  grep -E '^(#[0-9]+ +(INITED|DONE)|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY|fuzz:)' \
+  grep -E '^(#[0-9]+\s+(INITED|DONE)|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY|fuzz:)' \
     "$run/fuzz_$t.log" || true
   if [ "$rc" -ne 0 ]; then
     echo "fuzz_$t: failed (exit $rc); the end of its log:"

@@ -1035,6 +1035,7 @@ static double guard_timeout_seconds() {
 void rehearse(const std::string& path, const std::function<void()>& dry_run) {
   const char* env = std::getenv("ADAMANT_HDF5_GUARD");
   if (env != nullptr && std::strcmp(env, "0") == 0) return;
+  const double stall = guard_timeout_seconds();  // before the fork: it may throw
   void* mem =
       ::mmap(nullptr, sizeof(TracePage), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) return;  // cannot isolate the read: it runs in this process only
@@ -1066,7 +1067,6 @@ void rehearse(const std::string& path, const std::function<void()>& dry_run) {
   // Wait for the child, polling (from 20 us, doubling up to 10 ms) so that a child that makes no
   // progress — the same Reader call running for `stall` seconds, as libhdf5 does when it loops
   // on some corrupt global heaps — is killed instead of hanging this process too.
-  const double stall = guard_timeout_seconds();
   using Clock = std::chrono::steady_clock;
   Clock::time_point last_progress = Clock::now();
   int last_calls = 0;

@@ -110,7 +110,7 @@ class Trace {
     ++g_trace->depth;
     at(object, attr);
   }
-  /// Only the parent's destructor of a Reader: closing the file, which can crash too.
+  /// For the Reader destructor: closing the file can crash libhdf5 too (no new object to name).
   Trace() {
     if (g_trace != nullptr) ++g_trace->depth;
   }

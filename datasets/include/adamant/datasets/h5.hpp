@@ -185,8 +185,8 @@ int& guard_depth();
 }  // namespace detail
 
 /// `read()` (which reads the HDF5 file `path`) done safely on a corrupt file: first in a child
-/// process (detail::rehearse), then here. Nested guarded reads run directly. HDF5 reads the same
-/// bytes the same way twice, so the second read cannot crash where the first did not.
+/// process (detail::rehearse), then here. Nested guarded reads run directly. The child is a fork
+/// of this process, so libhdf5 repeats the same calls on the same bytes from the same state.
 template <typename F>
 auto guarded_read(const std::string& path, F&& read) -> decltype(read()) {
   int& depth = detail::guard_depth();

@@ -58,4 +58,13 @@ void expect_data_error(F&& f) {
   }
 }
 
+/// Aborts when libhdf5 still holds an identifier open after an input: every Reader must have
+/// closed its file, and with it (H5F_CLOSE_STRONG) everything opened in it. This is what makes
+/// the leak suppressions of fuzz/hdf5-lsan.supp sound: once no identifier is open, memory libhdf5
+/// allocated and still holds is memory it lost itself.
+inline void expect_no_open_hdf5_objects() {
+  const long n = datasets::detail::open_hdf5_objects();
+  if (n != 0) fail(std::to_string(n) + " HDF5 identifiers left open after the input");
+}
+
 }  // namespace adamant::fuzz

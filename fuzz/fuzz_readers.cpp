@@ -4,7 +4,8 @@
 // read_molecules, read_checkpoint<double>, read_checkpoint<float> and describe, inside one
 // guarded read (datasets/h5.hpp: a crash of libhdf5 becomes a DataError). A reader may
 // reject the input only with DataError; any other exception escapes (libFuzzer reports it as a
-// crash: "deadly signal" after std::terminate), and ASan/UBSan report memory errors.
+// crash: "deadly signal" after std::terminate), and ASan/UBSan report memory errors. After the
+// five, no HDF5 identifier may be left open.
 //
 // Built two ways from this one source: with -fsanitize=fuzzer (clang, ADAMANT_FUZZ=ON) for
 // fuzzing, and with fuzz/replay_main.cpp (any compiler) to replay a corpus in ctest.
@@ -37,5 +38,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       adamant::fuzz::expect_data_error([&] { (void)ds::describe(file.path()); });
     });
   });
+  adamant::fuzz::expect_no_open_hdf5_objects();
   return 0;
 }

@@ -1020,6 +1020,11 @@ int& guard_depth() {
   return depth;
 }
 
+long open_hdf5_objects() {
+  const ssize_t n = H5Fget_obj_count(static_cast<hid_t>(H5F_OBJ_ALL), H5F_OBJ_ALL);
+  return n < 0 ? -1 : static_cast<long>(n);
+}
+
 /// ADAMANT_HDF5_GUARD_TIMEOUT (seconds, > 0), default 120.
 static double guard_timeout_seconds() {
   const char* env = std::getenv("ADAMANT_HDF5_GUARD_TIMEOUT");

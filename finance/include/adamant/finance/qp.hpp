@@ -125,4 +125,54 @@ struct BoundedQpProblem {
 QpResult solve_bounded_qp(const BoundedQpProblem& problem, const ActiveSetOptions& options = {},
                           const Eigen::VectorXd* start = nullptr);
 
+/// The portfolio QP in its natural structure (solve_structured_qp):
+///   minimise ½xᵀHx + cᵀx + Σᵢ κᵢ|xᵢ − tᵢ|
+///   s.t.     aᵀx = b (one "budget" row; a empty: none),   lᵢ ≤ xᵢ ≤ uᵢ,   rlo_j ≤ R_j x ≤ rhi_j,
+/// with a few general rows R (sectors, a target return: equality when rlo_j = rhi_j) and ℓ1
+/// kinks at t (transaction costs against previous weights) kept as what they are instead of
+/// being expanded into dense inequality rows and split variables.
+struct StructuredQpProblem {
+  Eigen::MatrixXd H;  ///< n × n, symmetric positive semidefinite
+  Eigen::VectorXd c;  ///< n
+  Eigen::VectorXd a;  ///< n, or empty: no budget row
+  double b = 0;
+  Eigen::VectorXd lower, upper;  ///< n each; ±∞ allowed
+  Eigen::MatrixXd R;             ///< m × n general rows (m may be 0)
+  Eigen::VectorXd r_lower, r_upper;  ///< m each; ±∞ allowed; equal: an equality row
+  Eigen::VectorXd kappa;             ///< n ℓ1 weights ≥ 0, or empty: no ℓ1 term
+  Eigen::VectorXd kink;              ///< n kink points tᵢ (with kappa)
+  /// "" when the sizes agree and the entries are valid, else what is wrong.
+  std::string validate() const;
+  /// The same problem for solve_qp (variables x, then u⁺, u⁻ ≥ 0 with x − u⁺ + u⁻ = t when
+  /// there are kinks; rows: the budget, equality rows, then bound rows xᵢ ≥ lᵢ, −xᵢ ≥ −uᵢ, then
+  /// general rows R_j x ≥ rlo_j, −R_j x ≥ −rhi_j, then u± ≥ 0).
+  QpProblem to_general() const;
+};
+
+/// Solves the structured QP by a primal active-set method on the free variables: the working
+/// set fixes variables at a bound or at their kink and holds the budget row and the general rows
+/// that sit at one of their bounds; the equality-constrained subproblem on the free set is
+/// solved by the range-space method of solve_bounded_qp (a Cholesky factor of H_FF updated as
+/// variables are freed and fixed; the Schur complement of the few active rows formed anew each
+/// iteration). General rows start as an exact ℓ1 penalty M·dist(R_j x, [rlo_j, rhi_j]) (M raised
+/// until no row is violated: exact once M exceeds the rows' multipliers), so no feasible start is
+/// needed for them; the start is a vertex of box ∩ budget (the crash of solve_bounded_qp) or
+/// `start` when that is feasible for the box and the budget (variables exactly at a bound or kink
+/// start fixed there: warm starts along a path of problems). Cost per working-set change O(k² +
+/// nk + k²m_W) for k free variables and m_W active rows.
+/// Result: QpResult with y_eq = {multiplier of the budget row}, z_in = the multipliers of the
+/// general rows (νⱼ: ≥ 0 at the lower bound, ≤ 0 at the upper, signed so that
+/// Hx + c + κ∘sᵢ − a·y − Rᵀν − (bound multipliers) = 0 with sᵢ ∈ ∂|xᵢ − tᵢ|), kkt_residual the
+/// residual of those conditions. When a subproblem is not strictly convex on the free set
+/// (singular H, LPs) or the final KKT check fails, solve_qp on to_general() takes over
+/// (fallback = true). Status kInfeasible when no x satisfies the constraints.
+/// `dx_dc`: when not null, the derivative of the solution x with respect to s along the
+/// direction `dc` of a perturbation c + s·dc, on the final working set (the solution path of a
+/// parametric problem is affine in s between working-set changes); `dc` must be given with it.
+QpResult solve_structured_qp(const StructuredQpProblem& problem,
+                             const ActiveSetOptions& options = {},
+                             const Eigen::VectorXd* start = nullptr,
+                             const Eigen::VectorXd* dc = nullptr,
+                             Eigen::VectorXd* dx_dc = nullptr);
+
 }  // namespace adamant::finance

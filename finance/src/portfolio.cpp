@@ -176,23 +176,51 @@ void throw_status(const std::string& problem, QpStatus s) {
                           "weight bounds or risk aversion)");
 }
 
-// Exact: solve the QP over w (with the ℓ1 split).
+// The problem in solve_structured_qp's form: the budget row, the bounds, sectors and extra
+// equalities (efficient_return's μᵀw = r*) as general rows, ℓ1 costs as kinks at w_prev.
+StructuredQpProblem structured(const Feasible& C, const MatrixXd& Q, const VectorXd& q,
+                               double kappa, const VectorXd& wprev) {
+  const int n = C.n;
+  StructuredQpProblem sp;
+  sp.H = Q;
+  sp.c = q;
+  sp.a = VectorXd::Ones(n);
+  sp.b = C.b;
+  sp.lower = C.lo;
+  sp.upper = C.hi;
+  const Index m = static_cast<Index>(C.sectors.size()) + C.extra_eq.rows();
+  sp.R = MatrixXd::Zero(m, n);
+  sp.r_lower.resize(m);
+  sp.r_upper.resize(m);
+  Index r = 0;
+  for (const auto& s : C.sectors) {
+    for (int i : s.assets) sp.R(r, i) = 1;
+    sp.r_lower[r] = s.lower;
+    sp.r_upper[r++] = s.upper;
+  }
+  for (Index e = 0; e < C.extra_eq.rows(); ++e) {
+    sp.R.row(r) = C.extra_eq.row(e);
+    sp.r_lower[r] = sp.r_upper[r] = C.extra_b[e];
+    ++r;
+  }
+  if (kappa > 0) {
+    sp.kappa = VectorXd::Constant(n, kappa);
+    sp.kink = wprev;
+  }
+  return sp;
+}
+
+// Exact: solve the QP over w — structured (free-set Cholesky, qp.hpp) by default, the dense
+// solver on the general form (ℓ1 split) with exploit_bounds off.
 PortfolioResult solve_exact(const std::string& problem, const Feasible& C, const MatrixXd& Q,
                             const VectorXd& q, const PortfolioOptions& o) {
   const int n = C.n;
   QpResult r;
-  if (o.active_set.exploit_bounds && C.simple() && o.l1_kappa == 0) {
-    // Box + budget: the bound-specialised active set from a vertex (qp.hpp).
-    BoundedQpProblem bq;
-    bq.H = Q;
-    bq.c = q;
-    bq.A_eq = MatrixXd::Ones(1, n);
-    bq.b_eq = VectorXd::Constant(1, C.b);
-    bq.lower = C.lo;
-    bq.upper = C.hi;
-    r = solve_bounded_qp(bq, o.active_set);
+  const VectorXd wp = prev_or_zero(o, n);
+  if (o.active_set.exploit_bounds) {
+    const VectorXd* start = o.start.size() == n ? &o.start : nullptr;
+    r = solve_structured_qp(structured(C, Q, q, o.l1_kappa, wp), o.active_set, start);
   } else {
-    const VectorXd wp = prev_or_zero(o, n);
     const QpProblem qp = build_qp(C, Q, q, o.l1_kappa, wp);
     VectorXd start = VectorXd::Zero(qp.c.size());
     start.head(n) = simple_start(C);
@@ -416,6 +444,12 @@ std::string PortfolioOptions::validate(int n) const {
   }
   if (w_prev.size() != 0 && !w_prev.allFinite()) return "PortfolioOptions: w_prev is not finite";
   if (!std::isfinite(risk_free_rate)) return "PortfolioOptions: risk_free_rate must be finite";
+  if (start.size() != 0 && start.size() != n) {
+    std::ostringstream os;
+    os << "PortfolioOptions: start has " << start.size() << " entries for " << n << " assets";
+    return os.str();
+  }
+  if (start.size() != 0 && !start.allFinite()) return "PortfolioOptions: start is not finite";
   if (auto m = active_set.validate(); !m.empty()) return m;
   if (auto m = adam.validate(); !m.empty()) return m;
   return "";
@@ -497,16 +531,29 @@ PortfolioResult efficient_return(const VectorXd& mu, const MatrixXd& cov, double
   if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
   if (!std::isfinite(target))
     throw std::invalid_argument(std::string(name) + ": target return must be finite");
-  Feasible C = make_feasible(name, n, o.constraints);
-  const auto [rmin, rmax] = return_range(C, mu, o.active_set);
-  const double tol = 1e-12 * std::max(1.0, std::abs(target));
-  if (target > rmax + tol || target < rmin - tol)
-    throw InfeasibleError(std::string(name) + ": target return " + fmt(target) +
-                          " is outside the achievable range [" + fmt(rmin) + ", " + fmt(rmax) +
-                          "]");
+  const Feasible base = make_feasible(name, n, o.constraints);
+  // The achievable range of μᵀw (two LPs) is needed only to explain an infeasible target: the
+  // exact solver detects infeasibility itself. The Adam path checks it up front.
+  auto outside = [&]() {
+    const auto [rmin, rmax] = return_range(base, mu, o.active_set);
+    return InfeasibleError(std::string(name) + ": target return " + fmt(target) +
+                           " is outside the achievable range [" + fmt(rmin) + ", " + fmt(rmax) +
+                           "]");
+  };
+  if (o.solver == PortfolioSolver::kAdam) {
+    const auto [rmin, rmax] = return_range(base, mu, o.active_set);
+    const double tol = 1e-12 * std::max(1.0, std::abs(target));
+    if (target > rmax + tol || target < rmin - tol) throw outside();
+  }
+  Feasible C = base;
   C.extra_eq = mu.transpose();
   C.extra_b = VectorXd::Constant(1, target);
-  PortfolioResult r = solve_quadratic(name, C, 2 * cov, VectorXd::Zero(n), o);
+  PortfolioResult r;
+  try {
+    r = solve_quadratic(name, C, 2 * cov, VectorXd::Zero(n), o);
+  } catch (const InfeasibleError&) {
+    throw outside();
+  }
   fill_performance(r, mu, cov, o.risk_free_rate);
   return r;
 }

@@ -394,8 +394,8 @@ QpResult solve_structured_qp(const StructuredQpProblem& p, const ActiveSetOption
 #endif
     // Zero to rounding: the step's rounding error grows with the gradient (large with M).
     const double gFmax = k > 0 ? gF.cwiseAbs().maxCoeff() : 0.0;
-    const bool p_zero = k == 0 || pF.cwiseAbs().maxCoeff() <=
-                                      tol * xscale * std::max(1.0, gFmax / gate_scale);
+    const bool p_zero =
+        k == 0 || pF.cwiseAbs().maxCoeff() <= tol * xscale * std::max(1.0, gFmax / gate_scale);
     if (!p_zero) {
       const double pmax = pF.cwiseAbs().maxCoeff();
       double alpha = 1.0;
@@ -460,7 +460,8 @@ QpResult solve_structured_qp(const StructuredQpProblem& p, const ActiveSetOption
         g_fresh = false;
       }
 #ifdef QP_TRACE
-      fprintf(stderr, "  alpha %g block var %ld row %ld\n", alpha, (long)block_var, (long)block_row);
+      fprintf(stderr, "  alpha %g block var %ld row %ld\n", alpha, (long)block_var,
+              (long)block_row);
 #endif
       if (block_var >= 0) {
         const Index i = F[static_cast<std::size_t>(block_var)];
@@ -523,10 +524,17 @@ QpResult solve_structured_qp(const StructuredQpProblem& p, const ActiveSetOption
         g_fresh = true;
         continue;
       }
+      // A row still in a penalty piece but violated only to rounding (a target at the edge of
+      // the feasible range, reached at a vertex where it cannot join the working set) is met:
+      // its multiplier is then the penalty slope itself.
       bool violated = false;
+      const double feas_tol = tol * bscale * std::max(1.0, x.cwiseAbs().maxCoeff());
       for (Index j = 0; j < m; ++j) {
         const Row s = rs[static_cast<std::size_t>(j)];
-        violated = violated || s == Row::kBelow || s == Row::kAbove;
+        if (s != Row::kBelow && s != Row::kAbove) continue;
+        const double rj = p.R.row(j).dot(x);
+        const double dist = s == Row::kBelow ? p.r_lower[j] - rj : rj - p.r_upper[j];
+        violated = violated || dist > feas_tol;
       }
       if (!violated) {
         optimal = true;
@@ -587,11 +595,14 @@ QpResult solve_structured_qp(const StructuredQpProblem& p, const ActiveSetOption
   if (budget) res.y_eq[0] = y[0];
   for (std::size_t q = 0; q < act.size(); ++q)
     res.z_in[act[q]] = y[static_cast<Index>(q) + (budget ? 1 : 0)];
+  for (Index j = 0; j < m; ++j)  // rows met to rounding in a penalty piece (above)
+    res.z_in[j] -= row_slope(rs[static_cast<std::size_t>(j)], M);
   // KKT residual: stationarity on the free variables, subgradient intervals of the fixed ones,
   // signs of the row multipliers, primal feasibility.
-  VectorXd stat = gH;  // no row is in a penalty piece now: gH = Hx + c
+  VectorXd stat = gH;  // gH = Hx + c + Σ ρ_j R_jᵀ = Hx + c − Σ_{penalty pieces} z_j R_jᵀ
   if (budget) stat.noalias() -= res.y_eq[0] * p.a;
-  if (m > 0) stat.noalias() -= p.R.transpose() * res.z_in;
+  for (std::size_t q = 0; q < act.size(); ++q)
+    stat.noalias() -= res.z_in[act[q]] * p.R.row(act[q]).transpose();
   double kkt = 0;
   for (Index i = 0; i < n; ++i) {
     const At s = at[static_cast<std::size_t>(i)];

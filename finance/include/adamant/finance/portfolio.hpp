@@ -137,6 +137,11 @@ struct PortfolioOptions {
   double l1_kappa = 0.0;             ///< κ ≥ 0 in κ‖w − w_prev‖₁
   Eigen::VectorXd w_prev;            ///< previous weights (n; empty = 0) for the ℓ1 costs
   double risk_free_rate = 0.02;      ///< for the reported Sharpe ratio and max_sharpe
+  /// Exact solver: weights to start from (n entries; empty: a vertex of the box and budget).
+  /// Used when they satisfy the bounds and the budget; assets exactly at a bound or at w_prev
+  /// start fixed there, so the solution of a neighbouring problem (the previous point of a
+  /// frontier, the previous rebalance) is a warm start. Any start gives the same optimum.
+  Eigen::VectorXd start;
   ActiveSetOptions active_set;
   AdamSolverOptions adam;
   /// "" when valid for n assets, else a message naming the offending option.

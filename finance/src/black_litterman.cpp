@@ -105,8 +105,8 @@ std::vector<std::string> split_csv(const std::string& line) {
   std::size_t start = 0;
   while (true) {
     const std::size_t comma = line.find(',', start);
-    out.push_back(trim(line.substr(start, comma == std::string::npos ? std::string::npos
-                                                                     : comma - start)));
+    out.push_back(
+        trim(line.substr(start, comma == std::string::npos ? std::string::npos : comma - start)));
     if (comma == std::string::npos) break;
     start = comma + 1;
   }
@@ -346,7 +346,8 @@ MatrixXd idzorek_omega(const VectorXd& conf, const MatrixXd& cov, const MatrixXd
   VectorXd w(P.rows());
   for (Index k = 0; k < P.rows(); ++k) {
     const double c = conf[k];
-    if (!(c >= 0 && c <= 1)) fail(who, "confidence " + num(k) + " must be in [0, 1], got " + num(c));
+    if (!(c >= 0 && c <= 1))
+      fail(who, "confidence " + num(k) + " must be in [0, 1], got " + num(c));
     if (c == 0) {
       w[k] = 1e6;  // no confidence: a very large uncertainty (PyPortfolioOpt)
       continue;
@@ -375,8 +376,8 @@ BlackLittermanResult black_litterman(const MatrixXd& cov, const VectorXd& prior,
     fail(who, "Q has " + num(views.Q.size()) + " entries for " + num(k) + " views (rows of P)");
   if (!views.Q.allFinite()) fail(who, "Q has NaN or infinite entries");
   if (views.confidences.size() != 0 && views.confidences.size() != k)
-    fail(who, "there are " + num(views.confidences.size()) + " confidences for " + num(k) +
-                  " views");
+    fail(who,
+         "there are " + num(views.confidences.size()) + " confidences for " + num(k) + " views");
   check_tau(who, options.tau);
 
   BlackLittermanResult r;
@@ -404,7 +405,7 @@ BlackLittermanResult black_litterman(const MatrixXd& cov, const VectorXd& prior,
     }
   }
   const MatrixXd tau_sigma_pt = (options.tau * cov) * views.P.transpose();  // n × K
-  const MatrixXd a = views.P * tau_sigma_pt + r.omega;                     // K × K
+  const MatrixXd a = views.P * tau_sigma_pt + r.omega;                      // K × K
   const VectorXd b = views.Q - views.P * prior;
   r.posterior_returns = prior + tau_sigma_pt * solve(a, b);
   const MatrixXd m = options.tau * cov - tau_sigma_pt * solve(a, tau_sigma_pt.transpose());
@@ -487,9 +488,9 @@ void plot_black_litterman(const BlackLittermanResult& r, const std::vector<std::
   }
   const int height = std::max(360, 150 + 30 * static_cast<int>(n));
   plt::Figure fig(980, height);
-  fig.set_title("Black-Litterman: prior vs posterior expected returns (tau = " +
-                detail::fixed(r.tau, 3) + ", " + std::to_string(r.views.P.rows()) + " view" +
-                (r.views.P.rows() == 1 ? "" : "s") + ")");
+  fig.set_title(
+      "Black-Litterman: prior vs posterior expected returns (tau = " + detail::fixed(r.tau, 3) +
+      ", " + std::to_string(r.views.P.rows()) + " view" + (r.views.P.rows() == 1 ? "" : "s") + ")");
   plt::Axes& ax = fig.axes();
   plt::BarSeries& bp = ax.barh(y_prior, prior, "prior");
   bp.color = plt::Color{160, 160, 160};

@@ -70,7 +70,8 @@ BlackLittermanViews absolute_views(const std::vector<std::pair<std::string, doub
 /// twice adds up. return: annual, a fraction or a percentage ("15%"). confidence (optional):
 /// Idzorek's c ∈ [0, 1], a fraction or a percentage; empty: the He-Litterman default
 /// (equivalent to 50 %).
-BlackLittermanViews parse_views_csv(const std::string& text, const std::vector<std::string>& tickers,
+BlackLittermanViews parse_views_csv(const std::string& text,
+                                    const std::vector<std::string>& tickers,
                                     const std::string& source = "views");
 /// parse_views_csv of a file (std::invalid_argument naming it when it cannot be read).
 BlackLittermanViews read_views_csv(const std::string& path,

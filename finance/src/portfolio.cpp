@@ -667,6 +667,77 @@ PortfolioResult max_sharpe(const VectorXd& mu, const MatrixXd& cov, const Portfo
                           "risk-free rate " + fmt(rf) + " (max expected return " +
                           fmt(mu.maxCoeff()) + "), so no long-only portfolio has a positive " +
                           "Sharpe ratio");
+  auto no_positive = [&]() {
+    return InfeasibleError(std::string(name) + ": no feasible portfolio has an expected return " +
+                           "above the risk-free rate " + fmt(rf));
+  };
+  if (o.solver == PortfolioSolver::kActiveSet && o.active_set.exploit_bounds) {
+    // Exact, along the path of the utility problems P(t): min wᵀΣw − t μᵀw over C. The tangency
+    // portfolio is w(t*) with t*·a(w) = 2σ²(w), a = μᵀw − r_f·b (its KKT conditions are those of
+    // P(t*)). Between working-set changes w(t) = w₀ + t·w₁ is affine, a(t) has slope a₁ = μᵀw₁
+    // and dσ²/dt = t·a₁ (from P's stationarity), so φ(t) = t·a(t) − 2σ²(t) is linear there:
+    // each step solves P(t) (warm-started) and jumps to the root of φ on its piece; the root is
+    // exact once the piece of the jump is the piece of the root. Bracketed, so it cannot wander.
+    StructuredQpProblem sp = structured(C, 2 * cov, VectorXd::Zero(n), 0.0, VectorXd());
+    const VectorXd dc = -mu;
+    VectorXd w, dw;
+    int iters = 0;
+    QpResult r;
+    auto solve_at = [&](double t) {
+      sp.c = t * dc;
+      r = solve_structured_qp(sp, o.active_set, w.size() ? &w : nullptr, &dc, &dw);
+      if (r.status != QpStatus::kOptimal) {
+        throw_status(name, r.status);
+        throw std::runtime_error(std::string(name) +
+                                 ": active-set solver stopped: " + to_string(r.status));
+      }
+      iters += r.iterations;
+      w = r.x;
+    };
+    solve_at(0.0);
+    if (!r.fallback) {
+      const double b = C.b;
+      double t = 0, t_lo = 0, t_hi = kInf;
+      bool done = false;
+      for (int k = 0; k < 200 && !done; ++k) {
+        const double a = mu.dot(w) - rf * b, s2 = w.dot(cov * w), a1 = mu.dot(dw);
+        const double phi = t * a - 2 * s2;
+        if (std::abs(phi) <= 1e-13 * std::max(s2, 1e-300) && a > 0) {
+          done = true;
+          break;
+        }
+        if (phi < 0)
+          t_lo = t;
+        else
+          t_hi = t;
+        const double denom = a - a1 * t;  // φ on this piece: t·denom − 2σ² + a₁t²
+        double next = denom > 0 ? (2 * s2 - a1 * t * t) / denom : kInf;
+        if (!(next > t_lo && next < t_hi))
+          next = std::isfinite(t_hi) ? 0.5 * (t_lo + t_hi) : std::max(1.0, 4 * t_lo);
+        if (!std::isfinite(t_hi) && next > 1e16 * std::max(1.0, s2)) throw no_positive();
+        if (std::isfinite(t_hi) && t_hi - t_lo <= 1e-15 * t_hi) {
+          done = true;  // bracketed to rounding
+          break;
+        }
+        t = next;
+        solve_at(t);
+      }
+      if (!(mu.dot(w) - rf * b > 0)) throw no_positive();
+      PortfolioResult out;
+      out.problem = name;
+      out.solver = "active_set";
+      out.weights = w;
+      out.iterations = iters;
+      out.converged = done;
+      out.kkt_residual = r.kkt_residual;
+      out.duality_gap = r.duality_gap;
+      fill_performance(out, mu, cov, rf);
+      out.objective = -out.sharpe;
+      return out;
+    }
+    // Σ not positive definite on the free set (the structured solver handed over to the dense
+    // one): the homogenised QP below is exact there.
+  }
   // Exact: the homogenised QP in (y, κ).
   const Index nv = n + 1;
   QpProblem qp;
@@ -715,10 +786,6 @@ PortfolioResult max_sharpe(const VectorXd& mu, const MatrixXd& cov, const Portfo
     qp.A_in.row(static_cast<Index>(r)) = rows[r].first.transpose();
     qp.b_in[static_cast<Index>(r)] = rows[r].second;
   }
-  auto no_positive = [&]() {
-    return InfeasibleError(std::string(name) + ": no feasible portfolio has an expected return " +
-                           "above the risk-free rate " + fmt(rf));
-  };
   if (o.solver == PortfolioSolver::kActiveSet) {
     const QpResult r = solve_qp(qp, o.active_set);
     if (r.status == QpStatus::kInfeasible) throw no_positive();

@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <new>
 #include <sstream>
@@ -282,9 +283,11 @@ struct Dataset {
 
 /// Reads a variable-length or fixed-length string dataset / attribute of n elements with
 /// `read(memtype, buffer)`.
+/// `xfer`: the transfer property list the read used (its variable-length memory manager frees
+/// the strings).
 template <typename ReadFn>
 bool read_string_values(hid_t file_type, std::size_t n, std::vector<std::string>& out,
-                        ReadFn&& read) {
+                        ReadFn&& read, hid_t xfer = H5P_DEFAULT) {
   out.assign(n, std::string());
   if (n == 0) return true;
   const H5T_cset_t cset = H5Tget_cset(file_type);
@@ -299,7 +302,7 @@ bool read_string_values(hid_t file_type, std::size_t n, std::vector<std::string>
         if (ptrs[i] != nullptr) out[i] = ptrs[i];
     hsize_t dims[1] = {static_cast<hsize_t>(n)};
     Handle space = space_handle(H5Screate_simple(1, dims, nullptr));
-    if (space.ok()) H5Dvlen_reclaim(mem.get(), space.get(), H5P_DEFAULT, ptrs.data());
+    if (space.ok()) H5Dvlen_reclaim(mem.get(), space.get(), xfer, ptrs.data());
     return ok;
   }
   const std::size_t size = H5Tget_size(file_type);
@@ -316,6 +319,46 @@ bool read_string_values(hid_t file_type, std::size_t n, std::vector<std::string>
   }
   return true;
 }
+
+/// Variable-length memory for one dataset read, owned here: libhdf5 allocates the strings it
+/// converts through this arena (H5Pset_vlen_mem_manager) and frees the delivered ones through it
+/// (H5Dvlen_reclaim); whatever a failed H5Dread allocated but never delivered (it happens on
+/// corrupt files: fuzz/README.md) is freed when the arena goes.
+class VlenArena {
+ public:
+  VlenArena() : xfer_(plist_handle(H5Pcreate(H5P_DATASET_XFER))) {
+    if (xfer_.ok()) H5Pset_vlen_mem_manager(xfer_.get(), &alloc, this, &release, this);
+  }
+  ~VlenArena() {
+    for (void* b : blocks_) std::free(b);
+  }
+  VlenArena(const VlenArena&) = delete;
+  VlenArena& operator=(const VlenArena&) = delete;
+  hid_t xfer() const { return xfer_.ok() ? xfer_.get() : H5P_DEFAULT; }
+
+ private:
+  static void* alloc(std::size_t size, void* info) {
+    auto* self = static_cast<VlenArena*>(info);
+    void* b = std::malloc(size);
+    if (b == nullptr) return nullptr;
+    try {
+      self->blocks_.push_back(b);
+    } catch (...) {
+      std::free(b);
+      return nullptr;
+    }
+    return b;
+  }
+  static void release(void* b, void* info) {
+    auto& blocks = static_cast<VlenArena*>(info)->blocks_;
+    const auto it = std::find(blocks.rbegin(), blocks.rend(), b);
+    if (it == blocks.rend()) return;  // not ours: never freed twice
+    blocks.erase(std::next(it).base());
+    std::free(b);
+  }
+  Handle xfer_;
+  std::vector<void*> blocks_;
+};
 
 /// One value of an attribute of any supported type, or a readable placeholder.
 AttrValue read_attr_value(hid_t attr) {
@@ -637,10 +680,13 @@ std::vector<std::string> Reader::read_strings(const std::string& name,
   const std::int64_t count = element_count(d.shape, 16);
   if (count < 0) fail(n, "shape " + to_string(d.shape) + " is too large to read");
   std::vector<std::string> out;
+  const VlenArena arena;
   const bool ok = read_string_values(
-      d.type.get(), static_cast<std::size_t>(count), out, [&](hid_t mem, void* buf) {
-        return H5Dread(d.ds.get(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0;
-      });
+      d.type.get(), static_cast<std::size_t>(count), out,
+      [&](hid_t mem, void* buf) {
+        return H5Dread(d.ds.get(), mem, H5S_ALL, H5S_ALL, arena.xfer(), buf) >= 0;
+      },
+      arena.xfer());
   if (!ok) fail(n, "cannot read the strings (file corrupt or truncated?)");
   return out;
 }

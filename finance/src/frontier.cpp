@@ -135,6 +135,10 @@ Frontier efficient_frontier(const VectorXd& mu, const MatrixXd& cov, const Front
   f.sharpes.resize(N);
   f.weights.resize(N, n);
   const bool flat = rmax - rmin <= 1e-12 * std::max(1.0, std::abs(rmax));
+  // Each point starts from the previous one (PortfolioOptions::start): neighbours on the path
+  // share most of their working set.
+  PortfolioOptions along = options.portfolio;
+  along.start = wmv;
   for (Index k = 0; k < N; ++k) {
     if (k == 0 || flat) {
       fill_point(f, k, wmv);
@@ -142,7 +146,8 @@ Frontier efficient_frontier(const VectorXd& mu, const MatrixXd& cov, const Front
     }
     const double target =
         k == N - 1 ? rmax : rmin + (rmax - rmin) * static_cast<double>(k) / (N - 1);
-    const PortfolioResult r = efficient_return(mu, cov, target, options.portfolio);
+    const PortfolioResult r = efficient_return(mu, cov, target, along);
+    along.start = r.weights;
     fill_point(f, k, r.weights);
   }
   // The tangency portfolio: only where it is defined (a positive budget, no regularisation) and

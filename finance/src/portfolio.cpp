@@ -588,6 +588,7 @@ PortfolioResult efficient_risk(const VectorXd& mu, const MatrixXd& cov, double t
   auto solve_delta = [&](double delta) {
     PortfolioResult r = solve_quadratic(name, C, delta * cov, -mu, ex);
     total_iter += r.iterations;
+    ex.start = r.weights;  // the next δ is a neighbour: warm start
     return r;
   };
   auto finish = [&](PortfolioResult r) {
@@ -599,7 +600,9 @@ PortfolioResult efficient_risk(const VectorXd& mu, const MatrixXd& cov, double t
     return r;
   };
   // δ → 0: max return (− R); when its volatility is within the target the constraint is inactive.
-  {
+  // Without L2 that is an LP, which the structured solver does not take: the search over δ
+  // below finds it instead (for δ past the path's last breakpoint the solution is that LP's).
+  if (o.l2_gamma > 0 || !ex.active_set.exploit_bounds) {
     const MatrixXd Z = MatrixXd::Zero(n, n);
     const VectorXd mq = -mu;
     try {
@@ -621,6 +624,7 @@ PortfolioResult efficient_risk(const VectorXd& mu, const MatrixXd& cov, double t
   } else {
     for (int k = 0; k < 200; ++k) {
       const double d = dlo / 4;
+      if (d < 1e-15) return finish(rhi);  // the risk constraint is inactive (see above)
       PortfolioResult r = solve_delta(d);
       if (vol_of(r) > target_vol) {
         dlo = d;

@@ -3,15 +3,19 @@
 //   adamant portfolio optimize --prices FILE.h5 --objective max-sharpe --rf 0.02 --long-only
 //   adamant portfolio frontier --prices FILE.h5 [--points 50] [-o FILE.h5 | --out DIR]
 //   adamant portfolio backtest --prices FILE.h5 [--objective min-volatility] [--lookback 252]
+//   adamant portfolio hrp --prices FILE.h5 [--linkage single] [-o FILE.h5 | --out DIR]
+//   adamant portfolio optimize ... --black-litterman views.csv [--market-caps caps.csv]
 //
 // optimize prints the weights and the portfolio's performance (and writes them with -o);
-// frontier and backtest write FILE.h5 and FILE.png (by default ./frontier.h5, ./backtest.h5).
+// frontier, backtest and hrp write FILE.h5 and FILE.png (by default ./frontier.h5,
+// ./backtest.h5, ./hrp.h5). --black-litterman replaces mu and cov by the posterior of the views.
 // Files are written atomically; progress goes to stderr, results to stdout.
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <numeric>
 #include <string>
@@ -19,8 +23,10 @@
 
 #include "adamant/datasets/schema.hpp"
 #include "adamant/finance/backtest.hpp"
+#include "adamant/finance/black_litterman.hpp"
 #include "adamant/finance/estimators.hpp"
 #include "adamant/finance/frontier.hpp"
+#include "adamant/finance/hrp.hpp"
 #include "adamant/finance/portfolio.hpp"
 #include "adamant/finance/portfolio_file.hpp"
 #include "adamant/finance/quantlib.hpp"
@@ -225,6 +231,113 @@ std::map<std::string, ds::AttrValue> config_attrs(const Common& c, const Estimat
   return m;
 }
 
+// ---- Black-Litterman for optimize (--black-litterman) ----
+
+struct BlackLittermanArgs {
+  std::string views, prior, caps, plot;
+  double tau = 0.05, delta = 1.0;
+};
+
+BlackLittermanArgs declare_black_litterman(Args& args) {
+  BlackLittermanArgs b;
+  b.views = args.str("black-litterman", "",
+                     "views CSV: replace mu and cov by the Black-Litterman posterior (lines "
+                     "'view,return[,confidence]', e.g. 'AAPL,0.2' or 'GOOG - FB,10%,60%'; README)");
+  b.prior = args.str("bl-prior", "",
+                     "Black-Litterman prior: returns (the --returns estimate; default without "
+                     "--market-caps), market (default with --market-caps), equal (1/n)");
+  b.caps = args.str("market-caps", "",
+                    "CSV 'ticker,cap' of market capitalisations for the market-implied prior "
+                    "delta * cov * w_mkt + rf");
+  b.tau = args.num("tau", 0.05, "Black-Litterman tau, the weight on the views (0 < tau <= 1)");
+  b.delta = args.num("bl-risk-aversion", 1.0,
+                     "Black-Litterman: risk aversion delta of the market-implied prior");
+  b.plot = args.str("bl-plot", "",
+                    "write the prior-vs-posterior returns plot to FILE.png (default with -o "
+                    "FILE.h5: FILE-black-litterman.png)");
+  return b;
+}
+
+/// 'ticker,cap' lines (an optional header, # comments); one cap per ticker of the panel.
+Eigen::VectorXd read_market_caps(const std::string& path, const std::vector<std::string>& tickers) {
+  std::ifstream f(path);
+  if (!f) throw UsageError("--market-caps: cannot read " + path);
+  Eigen::VectorXd caps = Eigen::VectorXd::Constant(static_cast<Eigen::Index>(tickers.size()), NAN);
+  std::string line;
+  int no = 0;
+  while (std::getline(f, line)) {
+    ++no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const std::size_t first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
+    const auto parts = split(line, ',');
+    auto strip = [](std::string s) {
+      const auto b = s.find_first_not_of(" \t"), e = s.find_last_not_of(" \t");
+      return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+    };
+    const std::string where = path + " line " + std::to_string(no);
+    if (parts.size() != 2) throw UsageError("--market-caps: " + where + ": expected 'ticker,cap'");
+    const std::string t = strip(parts[0]), v = strip(parts[1]);
+    double cap = 0;
+    try {
+      std::size_t used = 0;
+      cap = std::stod(v, &used);
+      if (used != v.size()) throw std::invalid_argument(v);
+    } catch (const std::exception&) {
+      if (no == 1 || caps.array().isNaN().all()) continue;  // a header
+      throw UsageError("--market-caps: " + where + ": '" + v + "' is not a number");
+    }
+    const auto it = std::find(tickers.begin(), tickers.end(), t);
+    if (it != tickers.end()) caps[it - tickers.begin()] = cap;
+  }
+  for (std::size_t i = 0; i < tickers.size(); ++i)
+    if (std::isnan(caps[static_cast<Eigen::Index>(i)]))
+      throw UsageError("--market-caps: " + path + " has no cap for " + tickers[i]);
+  return caps;
+}
+
+/// Replaces e.mu and e.cov by the posterior; prints prior, posterior and the views.
+fin::BlackLittermanResult apply_black_litterman(const BlackLittermanArgs& b, Estimates& e,
+                                                double rf) {
+  const std::string prior = b.prior.empty() ? (b.caps.empty() ? "returns" : "market") : b.prior;
+  Eigen::VectorXd pi;
+  if (prior == "returns") {
+    pi = e.mu;
+  } else if (prior == "equal") {
+    pi = Eigen::VectorXd::Constant(e.mu.size(), 1.0 / static_cast<double>(e.mu.size()));
+  } else if (prior == "market") {
+    if (b.caps.empty()) throw UsageError("--bl-prior market needs --market-caps FILE.csv");
+    pi = fin::market_implied_prior_returns(read_market_caps(b.caps, e.panel.tickers), b.delta,
+                                           e.cov, rf);
+  } else {
+    throw UsageError("--bl-prior must be returns, market or equal, got '" + b.prior + "'");
+  }
+  fin::BlackLittermanOptions o;
+  o.tau = b.tau;
+  const fin::BlackLittermanResult r =
+      fin::black_litterman(e.cov, pi, fin::read_views_csv(b.views, e.panel.tickers), o);
+  std::printf("Black-Litterman: %ld views from %s, %s prior, tau %.3g\n",
+              static_cast<long>(r.views.size()), b.views.c_str(), prior.c_str(), b.tau);
+  for (Eigen::Index k = 0; k < r.views.size(); ++k) {
+    const bool conf = r.views.confidences.size() > 0 && !std::isnan(r.views.confidences[k]);
+    std::printf(
+        "  view %-36s %8.2f%%  confidence %s\n", r.views.labels[k].c_str(), 100 * r.views.Q[k],
+        conf ? (std::to_string(static_cast<int>(std::lround(100 * r.views.confidences[k]))) + "%")
+                   .c_str()
+             : "default");
+  }
+  std::printf("%-8s %10s %10s\n", "ticker", "prior", "posterior");
+  for (std::size_t i = 0; i < e.panel.tickers.size(); ++i) {
+    const auto j = static_cast<Eigen::Index>(i);
+    std::printf("%-8s %9.2f%% %9.2f%%\n", e.panel.tickers[i].c_str(), 100 * r.prior[j],
+                100 * r.posterior_returns[j]);
+  }
+  std::printf("\n");
+  e.mu = r.posterior_returns;
+  e.cov = r.posterior_cov;
+  return r;
+}
+
 int optimize(Args& args) {
   const Common c = declare_common(args);
   const std::string objective =
@@ -237,6 +350,7 @@ int optimize(Args& args) {
   const double delta = args.num("risk-aversion", 1.0, "max-utility: risk aversion delta");
   const std::string file = args.str(
       "output", "", "also write the portfolio to FILE.h5 and its weights to FILE.png", 'o');
+  const BlackLittermanArgs bl = declare_black_litterman(args);
   if (args.help()) {
     std::cout << args.usage(
         "Estimates expected returns and covariance from a price panel and solves one\n"
@@ -245,7 +359,11 @@ int optimize(Args& args) {
         "weights are long-only (0..1) and sum to 1, as in PyPortfolioOpt; the solver is the\n"
         "exact active-set QP. Example:\n"
         "  adamant portfolio optimize --prices datasets/data/stock_prices_20.h5 \\\n"
-        "      --objective max-sharpe --rf 0.02 --long-only");
+        "      --objective max-sharpe --rf 0.02 --long-only\n"
+        "With --black-litterman VIEWS.csv the problem takes the Black-Litterman posterior\n"
+        "returns and covariance of the views instead (finance/include/adamant/finance/\n"
+        "black_litterman.hpp); the prior is the --returns estimate, or the market-implied\n"
+        "returns with --market-caps.");
     return 0;
   }
   args.finish();
@@ -255,7 +373,11 @@ int optimize(Args& args) {
     throw UsageError("--objective efficient-return needs --target-return R");
   if (obj == "efficient_risk" && std::isnan(target_vol))
     throw UsageError("--objective efficient-risk needs --target-volatility S");
-  const Estimates e = estimate(c);
+  if (bl.views.empty() && (!bl.prior.empty() || !bl.caps.empty() || !bl.plot.empty()))
+    throw UsageError("--bl-prior, --market-caps and --bl-plot need --black-litterman VIEWS.csv");
+  Estimates e = estimate(c);
+  fin::BlackLittermanResult blr;
+  if (!bl.views.empty()) blr = apply_black_litterman(bl, e, o.risk_free_rate);
   const auto t0 = std::chrono::steady_clock::now();
   fin::PortfolioResult r;
   if (obj == "min_volatility")
@@ -287,9 +409,23 @@ int optimize(Args& args) {
     pf.cov = e.cov;
     pf.risk_free_rate = o.risk_free_rate;
     pf.config = config_attrs(c, e);
+    if (!bl.views.empty()) {
+      pf.config["black_litterman"] = ds::AttrValue::string(bl.views);
+      pf.config["black_litterman_tau"] = ds::AttrValue::number(bl.tau);
+      pf.config["black_litterman_views"] = ds::AttrValue::integer(blr.views.size());
+    }
     fin::write_portfolio(out.h5, pf);
     fin::plot_weights(r, e.panel.tickers, out.png);
     std::printf("\nwrote %s and %s\n", out.h5.c_str(), out.png.c_str());
+  }
+  if (!bl.views.empty() && (!bl.plot.empty() || !file.empty())) {
+    std::string png = bl.plot;
+    if (png.empty()) {
+      const Output out = output_paths(file, "", "", false);
+      png = out.png.substr(0, out.png.size() - 4) + "-black-litterman.png";
+    }
+    fin::plot_black_litterman(blr, e.panel.tickers, png);
+    std::printf("wrote %s\n", png.c_str());
   }
   return 0;
 }
@@ -413,11 +549,116 @@ int backtest(Args& args) {
   return 0;
 }
 
+int hrp(Args& args) {
+  Common c;
+  c.prices = args.str("prices", "", "price panel (HDF5, e.g. datasets/data/stock_prices_20.h5)");
+  c.start = args.str("start", "", "first date used, YYYY-MM-DD (default: the panel's first)");
+  c.end = args.str("end", "", "last date used, YYYY-MM-DD (default: the panel's last)");
+  c.tickers = args.str("tickers", "", "comma-separated subset of the tickers (default: all)");
+  c.frequency = args.integer(
+      "frequency", 0, "periods per year (0: from the dates and the NYSE calendar, 252 for daily)");
+  c.rf = args.num("rf", 0.02, "risk-free rate (annual) for the Sharpe ratio");
+  const std::string method =
+      args.str("linkage", "single", "cluster linkage: " + join(fin::linkage_methods()));
+  const std::string distance = args.str(
+      "distance", "correlation",
+      "correlation (sqrt((1 - rho)/2), PyPortfolioOpt) or distance-of-distances (the paper's)");
+  c.risk_model = args.str("risk-model", "pairwise",
+                          "pairwise (PyPortfolioOpt's HRPOpt(returns): pairwise-complete "
+                          "correlation and covariance) or a covariance to cluster instead: " +
+                              join(fin::risk_matrix_methods()));
+  const std::string file =
+      args.str("output", "", "write the portfolio to FILE.h5 and the dendrogram to FILE.png", 'o');
+  const std::string dir = args.str("out", "", "write DIR/hrp.h5 and .png (default DIR: .)");
+  if (args.help()) {
+    std::cout << args.usage(
+        "Hierarchical risk parity (Lopez de Prado 2016, as PyPortfolioOpt's HRPOpt): clusters\n"
+        "the assets by correlation distance, orders them along the tree and splits the budget\n"
+        "top-down by inverse cluster variance (finance/include/adamant/finance/hrp.hpp). Prints\n"
+        "the weights and the annual return (arithmetic mean), volatility and Sharpe ratio, and\n"
+        "writes hrp.h5 (a portfolio file, docs/schema.md; the tree in its attributes) and\n"
+        "hrp.png (the dendrogram above the weights). Example:\n"
+        "  adamant portfolio hrp --prices datasets/data/stock_prices_20.h5 --linkage single");
+    return 0;
+  }
+  args.finish();
+  fin::HrpOptions ho;
+  ho.linkage = fin::linkage_from_name(snake(method));
+  ho.distance = fin::hrp_distance_from_name(snake(distance));
+  if (c.frequency < 0) throw UsageError("--frequency must be >= 0");
+  const Output out = output_paths(file, dir, "hrp", false);
+  Estimates e;
+  e.panel = load_panel(c);
+  e.frequency =
+      c.frequency > 0 ? static_cast<int>(c.frequency) : fin::annualisation_factor(e.panel.dates);
+  ho.frequency = e.frequency;
+  const fin::RowMatrixXd ret = fin::returns_from_prices(e.panel.prices);
+  const std::string risk = snake(c.risk_model);
+  const auto t0 = std::chrono::steady_clock::now();
+  fin::HrpResult h;
+  if (risk == "pairwise") {
+    h = fin::hrp(ret, ho);
+    e.mu = h.mu;
+  } else {
+    h = fin::hrp_from_cov(fin::risk_matrix(ret, risk, e.frequency), ho);
+    e.mu = fin::mean_historical_return(ret, false, e.frequency);  // F · mean, as HRPOpt
+  }
+  e.cov = h.cov;
+  const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::printf(
+      "%s: %zu tickers, %s ... %s (%zu dates), frequency %d; %s linkage, %s distance, "
+      "%s covariance (%.1f ms)\n\n",
+      c.prices.c_str(), e.panel.tickers.size(), e.panel.dates.front().c_str(),
+      e.panel.dates.back().c_str(), e.panel.dates.size(), e.frequency,
+      fin::linkage_name(h.method).c_str(), fin::hrp_distance_name(h.distance).c_str(), risk.c_str(),
+      1e3 * dt);
+  fin::PortfolioResult r;
+  r.problem = "hrp";
+  r.solver = "hrp";
+  r.weights = h.weights;
+  r.converged = true;
+  const fin::Performance p = fin::portfolio_performance(h.weights, e.mu, e.cov, c.rf);
+  r.expected_return = p.expected_return;
+  r.volatility = p.volatility;
+  r.sharpe = p.sharpe;
+  std::string order, tree;
+  for (int i : h.order)
+    order += (order.empty() ? "" : ",") + e.panel.tickers[static_cast<std::size_t>(i)];
+  for (Eigen::Index k = 0; k < h.linkage.rows(); ++k) {
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "%s%d %d %.17g %d", k ? ";" : "",
+                  static_cast<int>(h.linkage(k, 0)), static_cast<int>(h.linkage(k, 1)),
+                  h.linkage(k, 2), static_cast<int>(h.linkage(k, 3)));
+    tree += buf;
+  }
+  std::printf("leaf order: %s\n\n", order.c_str());
+  print_weights(r, e.panel.tickers);
+  std::printf("\n");
+  print_performance(r, c.rf);
+  fin::PortfolioFile pf;
+  pf.tickers = e.panel.tickers;
+  pf.result = r;
+  pf.mu = e.mu;
+  pf.cov = e.cov;
+  pf.risk_free_rate = c.rf;
+  c.returns = "arithmetic_mean";
+  pf.config = config_attrs(c, e);
+  pf.config["linkage"] = ds::AttrValue::string(fin::linkage_name(h.method));
+  pf.config["distance"] = ds::AttrValue::string(fin::hrp_distance_name(h.distance));
+  pf.config["leaf_order"] = ds::AttrValue::string(order);
+  pf.config["linkage_matrix"] = ds::AttrValue::string(tree);
+  fin::write_portfolio(out.h5, pf);
+  fin::plot_dendrogram(h, e.panel.tickers, out.png);
+  std::printf("\nwrote %s and %s\n", out.h5.c_str(), out.png.c_str());
+  return 0;
+}
+
 const std::vector<Action> kActions = {
     {"optimize", "solve one mean-variance problem, print the weights and performance", optimize},
     {"frontier", "trace the efficient frontier (HDF5 + PNG)", frontier},
     {"backtest", "rolling monthly out-of-sample backtest against equal weights (HDF5 + PNG)",
      backtest},
+    {"hrp", "hierarchical risk parity portfolio and its dendrogram (HDF5 + PNG)", hrp},
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -488,9 +489,11 @@ void plot_black_litterman(const BlackLittermanResult& r, const std::vector<std::
   }
   const int height = std::max(360, 150 + 30 * static_cast<int>(n));
   plt::Figure fig(980, height);
-  fig.set_title(
-      "Black-Litterman: prior vs posterior expected returns (tau = " + detail::fixed(r.tau, 3) +
-      ", " + std::to_string(r.views.P.rows()) + " view" + (r.views.P.rows() == 1 ? "" : "s") + ")");
+  char tau[32];
+  std::snprintf(tau, sizeof tau, "%g", r.tau);
+  fig.set_title("Black-Litterman: prior vs posterior expected returns (tau = " + std::string(tau) +
+                ", " + std::to_string(r.views.P.rows()) + " view" +
+                (r.views.P.rows() == 1 ? "" : "s") + ")");
   plt::Axes& ax = fig.axes();
   plt::BarSeries& bp = ax.barh(y_prior, prior, "prior");
   bp.color = plt::Color{160, 160, 160};

@@ -636,7 +636,7 @@ void plot_dendrogram(const HrpResult& r, const std::vector<std::string>& tickers
   ax.set_ylabel("merge height (distance)");
   ax.set_title("dendrogram (leaves in quasi-diagonal order)");
   ax.set_legend(plt::Legend::kNone);
-  ax.set_frame_padding(90, 24);
+  ax.set_frame_padding(72, 24);
 
   plt::Axes& wx = fig.axes(1, 0);
   std::vector<double> wv;
@@ -652,7 +652,7 @@ void plot_dendrogram(const HrpResult& r, const std::vector<std::string>& tickers
   wx.set_ylabel("weight");
   wx.set_title("HRP weights (recursive bisection)");
   wx.set_legend(plt::Legend::kNone);
-  wx.set_frame_padding(90, 24);
+  wx.set_frame_padding(72, 24);
   if (n <= 40)
     for (Index k = 0; k < n; ++k) {
       plt::TextAnnotation& label =

@@ -45,6 +45,16 @@ Also: :func:`efficient_frontier` (+ :func:`save_frontier`, :func:`load_frontier`
 :func:`plot_frontier`), :func:`backtest` (+ :func:`save_backtest`, :func:`load_backtest`,
 :func:`plot_backtest`), :func:`save_portfolio` / :func:`load_portfolio`, :func:`plot_weights`.
 The HDF5 files are described in docs/schema.md.
+
+Hierarchical risk parity and Black-Litterman (PyPortfolioOpt's HRPOpt and
+BlackLittermanModel)::
+
+    h = adamant.finance.hrp(p, linkage="single")      # prices -> simple returns, or returns
+    h.weights, h.linkage, h.order                     # scipy's linkage matrix, leaf order
+    adamant.finance.plot_dendrogram(h, "hrp.png", tickers=p.tickers)
+    bl = adamant.finance.black_litterman(S, pi="market", market_caps=caps,
+                                         views={"AAPL": 0.2}, tickers=p.tickers)
+    w = adamant.finance.max_sharpe(bl.posterior_returns, bl.posterior_cov)
 """
 
 import os
@@ -63,6 +73,11 @@ __all__ = [
     "efficient_return", "efficient_risk", "efficient_frontier", "backtest",
     "save_portfolio", "load_portfolio", "save_frontier", "load_frontier", "save_backtest",
     "load_backtest", "plot_frontier", "plot_weights", "plot_backtest",
+    "HrpResult", "hrp", "linkage", "leaf_order", "linkage_methods", "plot_dendrogram",
+    "pairwise_correlation", "pairwise_covariance", "cluster_variance",
+    "BlackLittermanViews", "BlackLittermanResult", "black_litterman", "black_litterman_views",
+    "black_litterman_weights", "market_implied_prior_returns", "market_implied_risk_aversion",
+    "plot_black_litterman",
 ]
 
 InfeasibleError = _f.InfeasibleError
@@ -300,3 +315,199 @@ def plot_weights(result: PortfolioResult, tickers: Sequence[str], png_path: Path
 def plot_backtest(result: BacktestResult, png_path: PathLike) -> None:
     """Wealth (log scale), drawdowns and the strategy's weights over time."""
     _f.plot_backtest(result, os.fspath(png_path))
+
+
+# ---- hierarchical risk parity ----
+
+HrpResult = _f.HrpResult
+linkage_methods = _f.linkage_methods
+leaf_order = _f.leaf_order
+pairwise_correlation = _f.pairwise_correlation
+pairwise_covariance = _f.pairwise_covariance
+cluster_variance = _f.cluster_variance
+
+
+def hrp(data=None, linkage: str = "single", cov=None, distance: str = "correlation",
+        frequency: int = 252) -> HrpResult:
+    """Hierarchical risk parity (López de Prado 2016) as PyPortfolioOpt's ``HRPOpt``.
+
+    ``data`` is an :class:`adamant.data.Prices` (its simple returns are used) or a ``(T, N)``
+    array of returns (NaN before a listing): clustering on the pairwise-complete correlation,
+    bisection on the pairwise-complete covariance, and ``result.mu`` / ``result.cov`` the
+    annualised (``frequency``) mean and covariance for :func:`portfolio_performance`. Or give
+    ``cov`` instead (``HRPOpt(cov_matrix=...)``): its correlation rounded to 6 decimals is
+    clustered and ``result.mu`` is ``None``.
+
+    ``linkage``: ``"single"``, ``"complete"``, ``"average"``, ``"weighted"`` or ``"ward"``;
+    ``distance``: ``"correlation"`` (``sqrt((1 - rho) / 2)``, PyPortfolioOpt) or
+    ``"distance_of_distances"`` (the paper's Euclidean distance between its columns).
+    The result has ``weights``, ``linkage`` (scipy's ``(N-1, 4)`` matrix), ``order`` (the
+    leaves, quasi-diagonal), ``corr``, ``dist``, ``cov``, ``mu``."""
+    if (data is None) == (cov is None):
+        raise ValueError("give either prices / returns or cov")
+    if cov is not None:
+        c = np.asarray(cov, dtype=np.float64)
+        return _f.hrp_from_cov(c, linkage, distance)
+    if hasattr(data, "prices"):
+        r = returns_from_prices(data)
+    else:
+        r = _returns(data)
+    return _f.hrp(r, linkage, distance, int(frequency))
+
+
+def linkage(dist, method: str = "single") -> np.ndarray:
+    """scipy.cluster.hierarchy.linkage of a condensed distance vector (or of a square distance
+    matrix, whose upper triangle is used): ``(N-1, 4)``."""
+    d = np.asarray(dist, dtype=np.float64)
+    if d.ndim == 2:
+        d = _f.condensed_distances(d)
+    elif d.ndim != 1:
+        raise ValueError(f"dist must be condensed (1-D) or square (2-D), got shape {d.shape}")
+    return _f.linkage(d, method)
+
+
+def plot_dendrogram(result: HrpResult, png_path: PathLike,
+                    tickers: Optional[Sequence[str]] = None) -> None:
+    """The dendrogram (leaves in quasi-diagonal order) above the HRP weights."""
+    names = [str(t) for t in tickers] if tickers is not None else []
+    _f.plot_dendrogram(result, names, os.fspath(png_path))
+
+
+# ---- Black-Litterman ----
+
+BlackLittermanViews = _f.BlackLittermanViews
+BlackLittermanResult = _f.BlackLittermanResult
+market_implied_risk_aversion = _f.market_implied_risk_aversion
+
+
+def _names(n: int, tickers) -> list:
+    return [str(t) for t in tickers] if tickers is not None else [str(i) for i in range(n)]
+
+
+def market_implied_prior_returns(market_caps, risk_aversion: float, cov,
+                                 risk_free_rate: float = 0.0,
+                                 tickers: Optional[Sequence[str]] = None) -> np.ndarray:
+    """``risk_aversion * cov @ (caps / caps.sum()) + risk_free_rate``; ``market_caps`` an array
+    in asset order or a ``{ticker: cap}`` dict (with ``tickers``; missing tickers count 0)."""
+    c = np.asarray(cov, dtype=np.float64)
+    if isinstance(market_caps, dict):
+        names = _names(c.shape[0], tickers)
+        unknown = [k for k in market_caps if str(k) not in names]
+        if unknown:
+            raise ValueError(f"market caps for tickers not in the universe: {unknown}")
+        caps = np.array([float(market_caps.get(t, market_caps.get(_maybe_int(t), 0.0)))
+                         for t in names])
+    else:
+        caps = np.asarray(market_caps, dtype=np.float64)
+    return _f.market_implied_prior_returns(caps, float(risk_aversion), c, float(risk_free_rate))
+
+
+def _maybe_int(t: str):
+    try:
+        return int(t)
+    except ValueError:
+        return t
+
+
+def black_litterman_views(views=None, P=None, Q=None, confidences=None, n: Optional[int] = None,
+                          tickers: Optional[Sequence[str]] = None) -> BlackLittermanViews:
+    """Views as :class:`BlackLittermanViews`: ``views`` a ``{ticker: return}`` dict (absolute
+    views), a path to a views CSV (format: finance/include/adamant/finance/black_litterman.hpp,
+    README), or ``P`` (``(K, N)``; the identity when omitted and ``len(Q) == N``) and ``Q``.
+    ``confidences``: ``K`` values in [0, 1] (``None`` entries: the default uncertainty) for
+    Idzorek's method."""
+    names = _names(n if n is not None else 0, tickers) if (tickers is not None or n) else None
+    if isinstance(views, BlackLittermanViews):
+        v = views
+    elif isinstance(views, dict):
+        if names is None:
+            raise ValueError("absolute views by ticker need tickers (or n)")
+        v = _f.absolute_views([(str(k), float(q)) for k, q in views.items()], names)
+    elif isinstance(views, (str, os.PathLike)):
+        if names is None:
+            raise ValueError("a views file needs tickers")
+        v = _f.read_views_csv(os.fspath(views), names)
+    elif views is None:
+        if Q is None:
+            raise ValueError("give views (a dict or a CSV path) or Q (and P)")
+        q = np.asarray(Q, dtype=np.float64).reshape(-1)
+        if P is None:
+            if n is None or q.size != n:
+                raise ValueError("P is needed unless Q has one view per asset")
+            p = np.eye(n)
+        else:
+            p = np.asarray(P, dtype=np.float64)
+        v = BlackLittermanViews()
+        v.P = np.atleast_2d(p)
+        v.Q = q
+    else:
+        raise TypeError("views must be a dict, a path to a views CSV or BlackLittermanViews")
+    if confidences is not None:
+        c = np.array([np.nan if x is None else float(x) for x in np.ravel(confidences)])
+        v.confidences = c
+    return v
+
+
+def black_litterman(cov, pi=None, views=None, P=None, Q=None, confidences=None, omega=None,
+                    tau: float = 0.05, market_caps=None, risk_aversion: float = 1.0,
+                    risk_free_rate: float = 0.0,
+                    tickers: Optional[Sequence[str]] = None) -> BlackLittermanResult:
+    """Black-Litterman posterior (PyPortfolioOpt's ``BlackLittermanModel``).
+
+    ``cov``: the prior covariance ``(N, N)`` (annualised). ``pi``: the prior returns, an array,
+    ``"market"`` (``risk_aversion * cov @ w_mkt + risk_free_rate`` from ``market_caps``),
+    ``"equal"`` (``1/N``) or ``None`` (zeros). Views: see :func:`black_litterman_views`.
+    ``omega``: a ``(K, K)`` array, ``"idzorek"`` (needs ``confidences``), or ``None`` /
+    ``"default"`` (``tau * diag(P cov P')``, with Idzorek's uncertainty for the views that have
+    a confidence). The result has ``prior``, ``posterior_returns``, ``posterior_cov``,
+    ``omega``, ``views``; feed ``(posterior_returns, posterior_cov)`` to any problem."""
+    c = np.asarray(cov, dtype=np.float64)
+    if c.ndim != 2 or c.shape[0] != c.shape[1]:
+        raise ValueError(f"cov must be (N, N), got {c.shape}")
+    n = c.shape[0]
+    if isinstance(pi, str):
+        if pi == "market":
+            if market_caps is None:
+                raise ValueError('pi="market" needs market_caps')
+            prior = market_implied_prior_returns(market_caps, risk_aversion, c, risk_free_rate,
+                                                 tickers)
+        elif pi == "equal":
+            prior = np.full(n, 1.0 / n)
+        else:
+            raise ValueError(f'pi must be an array, "market", "equal" or None, got {pi!r}')
+    elif pi is None:
+        prior = np.zeros(n)
+    else:
+        prior = np.asarray(pi, dtype=np.float64).reshape(-1)
+    v = black_litterman_views(views, P, Q, confidences, n, tickers)
+    om = None
+    if isinstance(omega, str):
+        if omega == "idzorek":
+            if confidences is None and v.confidences.size == 0:
+                raise ValueError('omega="idzorek" needs confidences (one per view)')
+        elif omega != "default":
+            raise ValueError(f'omega must be an array, "idzorek", "default" or None, got {omega!r}')
+    elif omega is not None:
+        om = np.asarray(omega, dtype=np.float64)
+    return _f.black_litterman(c, prior, v, float(tau), om)
+
+
+def black_litterman_weights(result, cov=None, risk_aversion: float = 1.0) -> np.ndarray:
+    """``(risk_aversion * cov)^-1 @ returns`` normalised to sum 1 (PyPortfolioOpt's
+    ``bl_weights``): ``result`` a :class:`BlackLittermanResult` (its posterior returns and prior
+    covariance) or an array of returns with ``cov``."""
+    if isinstance(result, BlackLittermanResult):
+        ret, c = result.posterior_returns, result.cov if cov is None else cov
+    else:
+        if cov is None:
+            raise ValueError("cov is needed with an array of returns")
+        ret, c = result, cov
+    return _f.black_litterman_weights(np.asarray(ret, dtype=np.float64),
+                                      np.asarray(c, dtype=np.float64), float(risk_aversion))
+
+
+def plot_black_litterman(result: BlackLittermanResult, png_path: PathLike,
+                         tickers: Optional[Sequence[str]] = None) -> None:
+    """Prior and posterior expected returns as bars, absolute views marked."""
+    names = [str(t) for t in tickers] if tickers is not None else []
+    _f.plot_black_litterman(result, names, os.fspath(png_path))

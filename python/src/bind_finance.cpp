@@ -1,5 +1,6 @@
 // Python bindings of adamant::finance: estimators, the portfolio problems and their options,
-// the efficient frontier, the backtest, the portfolio / frontier / backtest files and plots.
+// the efficient frontier, the backtest, the portfolio / frontier / backtest files and plots,
+// hierarchical risk parity and Black-Litterman.
 // The pure-Python layer (python/adamant/finance.py) turns keyword arguments into the option
 // structs bound here. Eigen matrices cross as numpy arrays (copies; the problems are small).
 // std::invalid_argument becomes ValueError; finance::InfeasibleError becomes
@@ -14,8 +15,10 @@
 #include <vector>
 
 #include "adamant/finance/backtest.hpp"
+#include "adamant/finance/black_litterman.hpp"
 #include "adamant/finance/estimators.hpp"
 #include "adamant/finance/frontier.hpp"
+#include "adamant/finance/hrp.hpp"
 #include "adamant/finance/portfolio.hpp"
 #include "adamant/finance/portfolio_file.hpp"
 #include "adamant/finance/quantlib.hpp"
@@ -299,6 +302,112 @@ void bind_finance(py::module_& m) {
   m.def("write_backtest", &fin::write_backtest, py::arg("path"), py::arg("result"));
   m.def("read_backtest", &fin::read_backtest, py::arg("path"));
   m.def("plot_backtest", &fin::plot_backtest, py::arg("result"), py::arg("png_path"));
+
+  // ---- hierarchical risk parity (hrp.hpp) ----
+  py::class_<fin::HrpResult>(m, "HrpResult")
+      .def_readonly("weights", &fin::HrpResult::weights)
+      .def_readonly("linkage", &fin::HrpResult::linkage)
+      .def_readonly("order", &fin::HrpResult::order)
+      .def_readonly("corr", &fin::HrpResult::corr)
+      .def_readonly("dist", &fin::HrpResult::dist)
+      .def_readonly("cov", &fin::HrpResult::cov)
+      .def_property_readonly("mu",
+                             [](const fin::HrpResult& r) -> py::object {
+                               if (r.mu.size() == 0) return py::none();
+                               return py::cast(r.mu);
+                             })
+      .def_property_readonly("method",
+                             [](const fin::HrpResult& r) { return fin::linkage_name(r.method); })
+      .def_property_readonly(
+          "distance", [](const fin::HrpResult& r) { return fin::hrp_distance_name(r.distance); });
+  auto hrp_options = [](const std::string& linkage, const std::string& distance, int frequency) {
+    fin::HrpOptions o;
+    o.linkage = fin::linkage_from_name(linkage);
+    o.distance = fin::hrp_distance_from_name(distance);
+    o.frequency = frequency;
+    return o;
+  };
+  m.def(
+      "hrp",
+      [hrp_options](const ds::RowMatrixXd& returns, const std::string& linkage,
+                    const std::string& distance, int frequency) {
+        const fin::HrpOptions o = hrp_options(linkage, distance, frequency);
+        py::gil_scoped_release unlock;
+        return fin::hrp(returns, o);
+      },
+      py::arg("returns"), py::arg("linkage") = "single", py::arg("distance") = "correlation",
+      py::arg("frequency") = fin::kTradingDaysPerYear);
+  m.def(
+      "hrp_from_cov",
+      [hrp_options](const Eigen::MatrixXd& cov, const std::string& linkage,
+                    const std::string& distance) {
+        const fin::HrpOptions o = hrp_options(linkage, distance, fin::kTradingDaysPerYear);
+        py::gil_scoped_release unlock;
+        return fin::hrp_from_cov(cov, o);
+      },
+      py::arg("cov"), py::arg("linkage") = "single", py::arg("distance") = "correlation");
+  m.def(
+      "linkage",
+      [](const Eigen::VectorXd& condensed, const std::string& method) {
+        return fin::linkage(condensed, fin::linkage_from_name(method));
+      },
+      py::arg("condensed"), py::arg("method") = "single");
+  m.def("linkage_methods", &fin::linkage_methods);
+  m.def("leaf_order", &fin::leaf_order, py::arg("linkage"));
+  m.def("condensed_distances", &fin::condensed_distances, py::arg("dist"));
+  m.def("correlation_distance", &fin::correlation_distance, py::arg("corr"));
+  m.def("distance_of_distances", &fin::distance_of_distances, py::arg("dist"));
+  m.def("pairwise_correlation", &fin::pairwise_correlation, py::arg("returns"));
+  m.def("pairwise_covariance", &fin::pairwise_covariance, py::arg("returns"));
+  m.def("cov_to_corr", &fin::cov_to_corr, py::arg("cov"));
+  m.def("cluster_variance", &fin::cluster_variance, py::arg("cov"), py::arg("items"));
+  m.def("recursive_bisection", &fin::recursive_bisection, py::arg("cov"), py::arg("order"));
+  m.def("plot_dendrogram", &fin::plot_dendrogram, py::arg("result"), py::arg("tickers"),
+        py::arg("png_path"));
+
+  // ---- Black-Litterman (black_litterman.hpp) ----
+  py::class_<fin::BlackLittermanViews>(m, "BlackLittermanViews")
+      .def(py::init<>())
+      .def_readwrite("P", &fin::BlackLittermanViews::P)
+      .def_readwrite("Q", &fin::BlackLittermanViews::Q)
+      .def_readwrite("confidences", &fin::BlackLittermanViews::confidences)
+      .def_readwrite("labels", &fin::BlackLittermanViews::labels)
+      .def("__len__", [](const fin::BlackLittermanViews& v) { return v.size(); });
+  py::class_<fin::BlackLittermanResult>(m, "BlackLittermanResult")
+      .def_readonly("prior", &fin::BlackLittermanResult::prior)
+      .def_readonly("posterior_returns", &fin::BlackLittermanResult::posterior_returns)
+      .def_readonly("posterior_cov", &fin::BlackLittermanResult::posterior_cov)
+      .def_readonly("cov", &fin::BlackLittermanResult::cov)
+      .def_readonly("omega", &fin::BlackLittermanResult::omega)
+      .def_readonly("views", &fin::BlackLittermanResult::views)
+      .def_readonly("tau", &fin::BlackLittermanResult::tau);
+  m.def("absolute_views", &fin::absolute_views, py::arg("views"), py::arg("tickers"));
+  m.def("parse_views_csv", &fin::parse_views_csv, py::arg("text"), py::arg("tickers"),
+        py::arg("source") = "views");
+  m.def("read_views_csv", &fin::read_views_csv, py::arg("path"), py::arg("tickers"));
+  m.def("market_implied_prior_returns", &fin::market_implied_prior_returns, py::arg("market_caps"),
+        py::arg("risk_aversion"), py::arg("cov"), py::arg("risk_free_rate") = 0.0);
+  m.def("market_implied_risk_aversion", &fin::market_implied_risk_aversion,
+        py::arg("market_prices"), py::arg("frequency") = fin::kTradingDaysPerYear,
+        py::arg("risk_free_rate") = 0.0);
+  m.def("default_omega", &fin::default_omega, py::arg("cov"), py::arg("P"), py::arg("tau"));
+  m.def("idzorek_omega", &fin::idzorek_omega, py::arg("confidences"), py::arg("cov"), py::arg("P"),
+        py::arg("tau"));
+  m.def(
+      "black_litterman",
+      [](const Eigen::MatrixXd& cov, const Eigen::VectorXd& prior,
+         const fin::BlackLittermanViews& views, double tau, std::optional<Eigen::MatrixXd> omega) {
+        fin::BlackLittermanOptions o;
+        o.tau = tau;
+        if (omega) o.omega = *omega;
+        return fin::black_litterman(cov, prior, views, o);
+      },
+      py::arg("cov"), py::arg("prior"), py::arg("views"), py::arg("tau") = 0.05,
+      py::arg("omega") = py::none());
+  m.def("black_litterman_weights", &fin::black_litterman_weights, py::arg("returns"),
+        py::arg("cov"), py::arg("risk_aversion") = 1.0);
+  m.def("plot_black_litterman", &fin::plot_black_litterman, py::arg("result"), py::arg("tickers"),
+        py::arg("png_path"));
 }
 
 }  // namespace adamant::python

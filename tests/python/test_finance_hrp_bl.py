@@ -3,6 +3,7 @@ published numbers (its tests/test_hrp.py, tests/resources/weights_hrp.csv and
 tests/test_black_litterman.py), the clustering against scipy, and the `adamant portfolio hrp` /
 `optimize --black-litterman` command line."""
 
+import os
 import warnings
 
 import h5py
@@ -14,6 +15,7 @@ from adamant import finance as fin
 from helpers import HAVE_CLI, cli, is_png
 
 PRICES = adamant.data.bundled("stock_prices_20")
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "finance", "examples")
 
 # PyPortfolioOpt tests/resources/weights_hrp.csv (HRPOpt(returns).optimize("single")).
 HRP_WEIGHTS = {
@@ -331,3 +333,21 @@ def test_cli_black_litterman(tmp_path, panel, returns, sample):
     assert bad.returncode != 0 and "'MSFT' is not a ticker" in bad.stderr
     lone = cli("portfolio", "optimize", "--prices", PRICES, "--market-caps", caps)
     assert lone.returncode != 0 and "need --black-litterman" in lone.stderr
+
+
+@pytest.mark.skipif(not HAVE_CLI, reason="the adamant CLI is not built")
+def test_cli_readme_example_files(tmp_path, panel, sample):
+    views = os.path.join(EXAMPLES, "black_litterman_views.csv")
+    caps = os.path.join(EXAMPLES, "market_caps_20.csv")
+    p = cli("portfolio", "optimize", "--prices", PRICES, "--objective", "max-sharpe",
+            "--black-litterman", views, "--market-caps", caps, "-o", tmp_path / "bl.h5")
+    assert p.returncode == 0, p.stderr
+    assert "Black-Litterman: 5 views" in p.stdout
+    assert is_png(tmp_path / "bl-black-litterman.png")
+    _, _, mu, _, _ = fin.load_portfolio(tmp_path / "bl.h5")
+    bl = fin.black_litterman(sample, pi="market", market_caps=MCAPS, risk_free_rate=0.02,
+                             views=views, tickers=panel.tickers)
+    np.testing.assert_allclose(mu, bl.posterior_returns, rtol=1e-13)
+    q = cli("portfolio", "hrp", "--prices", PRICES, "--out", tmp_path)
+    assert q.returncode == 0, q.stderr
+    assert is_png(tmp_path / "hrp.png") and os.path.isfile(tmp_path / "hrp.h5")

@@ -388,10 +388,6 @@ QpResult solve_structured_qp(const StructuredQpProblem& p, const ActiveSetOption
       gF[c] = gH[i] + v.slope(i, at[static_cast<std::size_t>(i)] == At::kFree1 ? 1 : 0);
     }
     solve_eqp(gF, mw, y, pF);
-#ifdef QP_TRACE
-    fprintf(stderr, "it %d k %ld act %zu M %g |p| %g f %g\n", it, (long)k, act.size(), M,
-            k ? pF.cwiseAbs().maxCoeff() : 0.0, 0.5 * x.dot(p.H * x) + p.c.dot(x));
-#endif
     // Zero to rounding: the step's rounding error grows with the gradient (large with M).
     const double gFmax = k > 0 ? gF.cwiseAbs().maxCoeff() : 0.0;
     const bool p_zero =
@@ -459,10 +455,6 @@ QpResult solve_structured_qp(const StructuredQpProblem& p, const ActiveSetOption
         }
         g_fresh = false;
       }
-#ifdef QP_TRACE
-      fprintf(stderr, "  alpha %g block var %ld row %ld\n", alpha, (long)block_var,
-              (long)block_row);
-#endif
       if (block_var >= 0) {
         const Index i = F[static_cast<std::size_t>(block_var)];
         const double to = var_to == At::kLower ? v.lo[i] : var_to == At::kUpper ? v.hi[i] : v.t[i];
@@ -548,10 +540,6 @@ QpResult solve_structured_qp(const StructuredQpProblem& p, const ActiveSetOption
       gH = fresh_gradient();
       continue;
     }
-#ifdef QP_TRACE
-    fprintf(stderr, "  release var %ld row %ld right %d by %g\n", (long)worst_var, (long)worst_row,
-            (int)release_right, worst);
-#endif
     if (worst_var >= 0) {
       const Index i = worst_var;
       const At s = at[static_cast<std::size_t>(i)];

@@ -13,24 +13,27 @@
 //   lo_g ≤ Σ_{i∈g} wᵢ ≤ hi_g for each sector g.
 //
 // Solvers (PortfolioOptions::solver):
-//  * kActiveSet — exact. Each problem is written as the convex QP of qp.hpp and solved by the
-//    primal active-set method (Nocedal & Wright, Alg. 16.3): min_volatility, utility and
-//    efficient_return directly (ℓ1 costs by the split w = w_prev + u⁺ − u⁻, u± ≥ 0). When the
-//    constraints are only bounds and the budget (no sectors, no target return, no ℓ1 costs) and
-//    ActiveSetOptions::exploit_bounds is on (default), the bound-specialised solve_bounded_qp of
-//    qp.hpp is used instead: it starts at a vertex, keeps a Cholesky factor of Σ over the free
-//    assets only and costs O(k² + nk) per working-set change (k free assets) instead of a dense
-//    (n+m)³ LU, with the same exact result (KKT-verified; it hands over to the dense solver
-//    when it cannot finish exactly). max_sharpe by
-//    the convex reformulation of Cornuejols & Tütüncü ("Optimization Methods in Finance", 2007,
-//    §8.2), as PyPortfolioOpt does: min yᵀΣy s.t. (μ − r_f)ᵀy = 1, Σy = bκ, κ ≥ 0, loᵢκ ≤ yᵢ ≤
-//    hiᵢκ, lo_gκ ≤ Σ_g y ≤ hi_gκ, then w = y/κ; efficient_risk by bisection on δ of the utility
-//    problem: on the efficient frontier the volatility σ(δ) of the utility optimum is continuous
-//    and non-increasing in δ and the KKT conditions of efficient_risk are those of the utility
-//    problem with δ = 2λ (λ the multiplier of the risk constraint), so bisection on log δ until
-//    |σ(δ) − σ*| ≤ 1e-13 σ* (or δ is bracketed to machine precision) solves it exactly to
-//    ~1e-12; when even the max-return portfolio (δ → 0, an LP) has σ ≤ σ*, the risk constraint
-//    is inactive and that portfolio is returned.
+//  * kActiveSet — exact. With ActiveSetOptions::exploit_bounds on (default) every problem goes
+//    through solve_structured_qp of qp.hpp: a primal active set that keeps a Cholesky factor of Σ
+//    over the free assets only (O(k² + nk) per working-set change for k free assets), with
+//    sectors and efficient_return's μᵀw = r* as general rows and ℓ1 costs as kinks at w_prev
+//    (KKT-verified; it hands over to the dense solver when Σ is singular on the free set).
+//    min_volatility, utility and efficient_return are one such QP. max_sharpe follows the path of
+//    utility problems min wᵀΣw − tμᵀw: between working-set changes w(t) is affine and the
+//    tangency condition t·(μᵀw − r_f b) = 2wᵀΣw is linear in t, so each step jumps to its root on
+//    the current piece (bracketed) until the root lies on the piece it was computed from.
+//    efficient_risk by bisection on δ of the utility problem, warm-started: on the efficient
+//    frontier the volatility σ(δ) of the utility optimum is continuous and non-increasing in δ and
+//    the KKT conditions of efficient_risk are those of the utility problem with δ = 2λ (λ the
+//    multiplier of the risk constraint), so bisection on log δ until |σ(δ) − σ*| ≤ 1e-13 σ* (or δ
+//    is bracketed to machine precision) solves it exactly to ~1e-12; when even the max-return
+//    portfolio (δ → 0; without L2 reached by the search itself below δ = 1e-15) has σ ≤ σ*, the
+//    risk constraint is inactive and that portfolio is returned. With exploit_bounds off: the
+//    dense solve_qp (Nocedal & Wright, Alg. 16.3) on the general form (ℓ1 costs by the split
+//    w = w_prev + u⁺ − u⁻, u± ≥ 0), and max_sharpe by the convex reformulation of Cornuejols &
+//    Tütüncü ("Optimization Methods in Finance", 2007, §8.2), as PyPortfolioOpt does:
+//    min yᵀΣy s.t. (μ − r_f)ᵀy = 1, Σy = bκ, κ ≥ 0, loᵢκ ≤ yᵢ ≤ hiᵢκ, lo_gκ ≤ Σ_g y ≤ hi_gκ,
+//    then w = y/κ (also used when Σ is singular on the free set).
 //  * kAdam — the core Adam family (adamant::core::Optimizer<double> with AdamOptions) as a
 //    projected / proximal method. With f the smooth part and h = κ‖· − w_prev‖₁ + ι_C, each
 //    iteration forms the gradient mapping G = (w − prox_{ηh}(w − η∇f(w))) / η (Beck 2017,

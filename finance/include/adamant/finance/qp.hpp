@@ -21,7 +21,8 @@
 // In exact arithmetic the method terminates in finitely many steps with the exact optimum
 // (no degeneracy cycling); results here are exact to rounding.
 //
-// solve_bounded_qp: the same method specialised to QPs whose inequalities are simple bounds,
+// solve_structured_qp / solve_bounded_qp: the same method specialised to QPs whose inequalities
+// are simple bounds (plus, for solve_structured_qp, a few general rows and ℓ1 kinks, below),
 //   minimise ½xᵀHx + cᵀx   s.t.   A_eq x = b_eq,   lᵢ ≤ xᵢ ≤ uᵢ   (±∞ allowed),
 // the form of every box-and-budget portfolio problem. A bound in the working set fixes its
 // variable, so the equality-constrained subproblem lives on the free set F only:
@@ -45,7 +46,10 @@
 // residual is verified; the dense solve_qp takes over (warm-started at the current feasible
 // point, QpResult::fallback = true) whenever this specialisation cannot proceed exactly: H_FF
 // not numerically positive definite (PSD-only H, LPs), A_F rank-deficient, several equality
-// rows without a feasible start, or a final KKT residual above 1e3·tolerance (scaled).
+// rows without a feasible start (solve_bounded_qp), or a final KKT residual above
+// 1e3·tolerance (scaled). solve_bounded_qp is solve_structured_qp with the first equality row as
+// the budget row and the others as equality rows, its multipliers given in to_general()'s
+// numbering.
 
 #include <Eigen/Dense>
 #include <string>
@@ -67,9 +71,9 @@ struct QpProblem {
 struct ActiveSetOptions {
   int max_iterations = 10000;  ///< working-set changes, phase 1 included
   double tolerance = 1e-12;    ///< relative: activity of constraints, step and λ signs
-  /// Portfolio problems (portfolio.hpp) whose constraints are bounds and one budget row (no
-  /// sectors, no target return, no ℓ1 costs) are solved by solve_bounded_qp when true (default);
-  /// false forces the dense solve_qp. Both are exact; solve_qp itself ignores this field.
+  /// Portfolio problems (portfolio.hpp) are solved by solve_structured_qp when true (default);
+  /// false forces the dense solve_qp on their general form. Both are exact; solve_qp itself
+  /// ignores this field.
   bool exploit_bounds = true;
   /// "" when valid, else a message naming the offending option.
   std::string validate() const;
@@ -90,7 +94,7 @@ struct QpResult {
   /// |Σ z_i (a_iᵀx − b_i)| — the duality gap of a convex QP at a primal-dual feasible pair.
   double duality_gap = 0;
   std::vector<int> active;  ///< inequality indices in the final working set
-  /// solve_bounded_qp only: true when the dense solve_qp finished the solve (see above).
+  /// solve_bounded_qp / solve_structured_qp: true when the dense solve_qp finished the solve.
   bool fallback = false;
 };
 

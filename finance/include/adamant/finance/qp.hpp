@@ -140,8 +140,8 @@ struct StructuredQpProblem {
   Eigen::VectorXd c;  ///< n
   Eigen::VectorXd a;  ///< n, or empty: no budget row
   double b = 0;
-  Eigen::VectorXd lower, upper;  ///< n each; ±∞ allowed
-  Eigen::MatrixXd R;             ///< m × n general rows (m may be 0)
+  Eigen::VectorXd lower, upper;      ///< n each; ±∞ allowed
+  Eigen::MatrixXd R;                 ///< m × n general rows (m may be 0)
   Eigen::VectorXd r_lower, r_upper;  ///< m each; ±∞ allowed; equal: an equality row
   Eigen::VectorXd kappa;             ///< n ℓ1 weights ≥ 0, or empty: no ℓ1 term
   Eigen::VectorXd kink;              ///< n kink points tᵢ (with kappa)
@@ -176,7 +176,6 @@ struct StructuredQpProblem {
 QpResult solve_structured_qp(const StructuredQpProblem& problem,
                              const ActiveSetOptions& options = {},
                              const Eigen::VectorXd* start = nullptr,
-                             const Eigen::VectorXd* dc = nullptr,
-                             Eigen::VectorXd* dx_dc = nullptr);
+                             const Eigen::VectorXd* dc = nullptr, Eigen::VectorXd* dx_dc = nullptr);
 
 }  // namespace adamant::finance

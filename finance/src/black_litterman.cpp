@@ -18,28 +18,21 @@
 #include <vector>
 
 #include "adamant/datasets/plot.hpp"
+#include "checks.hpp"
 #include "plot_helpers.hpp"
 
 namespace adamant::finance {
 
 namespace {
 
+using detail::fail;
+using detail::num;
+
 using Eigen::Index;
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-[[noreturn]] void fail(const char* who, const std::string& what) {
-  throw std::invalid_argument(std::string("adamant::finance::") + who + ": " + what);
-}
-
-std::string num(double v) {
-  std::ostringstream s;
-  s.precision(17);
-  s << v;
-  return s.str();
-}
 
 void check_cov(const char* who, const MatrixXd& cov) {
   if (cov.rows() != cov.cols() || cov.rows() == 0)

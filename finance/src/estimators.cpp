@@ -12,9 +12,14 @@
 #include <stdexcept>
 #include <string>
 
+#include "checks.hpp"
+
 namespace adamant::finance {
 
 namespace {
+
+using detail::fail;
+using detail::num;
 
 // Every product that reduces over rows (time) or assets uses lazyProduct: a coefficient-based,
 // single-threaded product with a fixed summation order. Eigen's blocked GEMM is parallelised
@@ -22,17 +27,6 @@ namespace {
 // result; the estimators must give the same numbers on any thread count.
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-[[noreturn]] void fail(const char* who, const std::string& what) {
-  throw std::invalid_argument(std::string("adamant::finance::") + who + ": " + what);
-}
-
-std::string num(double v) {
-  std::ostringstream s;
-  s.precision(17);
-  s << v;
-  return s.str();
-}
 
 void check_frequency(const char* who, int frequency) {
   if (frequency < 1) fail(who, "frequency must be >= 1 (periods per year), got " + num(frequency));
@@ -45,21 +39,7 @@ void check_span(const char* who, int span) {
 // Rows >= 2, columns >= 1, no ±inf, every column with >= 2 non-NaN returns.
 void check_returns(const char* who, const RowMatrixXd& r) {
   if (r.cols() < 1) fail(who, "returns have no columns");
-  if (r.rows() < 2) fail(who, "need at least 2 rows of returns, got " + num(r.rows()));
-  for (Eigen::Index j = 0; j < r.cols(); ++j) {
-    Eigen::Index valid = 0;
-    for (Eigen::Index t = 0; t < r.rows(); ++t) {
-      const double v = r(t, j);
-      if (std::isinf(v)) {
-        fail(who, "returns column " + num(j) + " row " + num(t) + " is infinite");
-      }
-      if (!std::isnan(v)) ++valid;
-    }
-    if (valid < 2) {
-      fail(who, "returns column " + num(j) + " has " + num(valid) +
-                    " non-NaN values (need at least 2; is the column all NaN?)");
-    }
-  }
+  detail::check_return_rows(who, r);
 }
 
 // (Π (1 + r))^(F / n) − 1 over the non-NaN entries (pandas prod/count skip NaN).

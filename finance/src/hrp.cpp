@@ -14,28 +14,21 @@
 #include <vector>
 
 #include "adamant/datasets/plot.hpp"
+#include "checks.hpp"
 #include "plot_helpers.hpp"
 
 namespace adamant::finance {
 
 namespace {
 
+using detail::fail;
+using detail::num;
+
 using Eigen::Index;
 using Eigen::MatrixXd;
 using Eigen::VectorXd;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-[[noreturn]] void fail(const char* who, const std::string& what) {
-  throw std::invalid_argument(std::string("adamant::finance::") + who + ": " + what);
-}
-
-std::string num(double v) {
-  std::ostringstream s;
-  s.precision(17);
-  s << v;
-  return s.str();
-}
 
 void check_square_finite(const char* who, const MatrixXd& m, const char* what) {
   if (m.rows() != m.cols())
@@ -47,18 +40,7 @@ void check_square_finite(const char* who, const MatrixXd& m, const char* what) {
 // Rows >= 2, columns >= 2, no ±inf, every column with >= 2 non-NaN values.
 void check_returns(const char* who, const RowMatrixXd& r) {
   if (r.cols() < 2) fail(who, "need returns of at least 2 assets, got " + num(r.cols()));
-  if (r.rows() < 2) fail(who, "need at least 2 rows of returns, got " + num(r.rows()));
-  for (Index j = 0; j < r.cols(); ++j) {
-    Index valid = 0;
-    for (Index t = 0; t < r.rows(); ++t) {
-      if (std::isinf(r(t, j)))
-        fail(who, "returns column " + num(j) + " row " + num(t) + " is infinite");
-      valid += !std::isnan(r(t, j));
-    }
-    if (valid < 2)
-      fail(who, "returns column " + num(j) + " has " + num(valid) +
-                    " non-NaN values (need at least 2; is the column all NaN?)");
-  }
+  detail::check_return_rows(who, r);
 }
 
 // Moments of columns a, b over their common non-NaN rows, two passes (pandas' nancorr):

@@ -11,6 +11,7 @@
 #include "adamant/datasets/h5.hpp"
 #include "adamant/datasets/plot.hpp"
 #include "adamant/finance/estimators.hpp"
+#include "checks.hpp"
 #include "plot_helpers.hpp"
 
 namespace adamant::finance {
@@ -396,10 +397,7 @@ void write_backtest(const std::string& path, const BacktestResult& b) {
 BacktestResult read_backtest(const std::string& path) {
   return ds::guarded_read(path, [&]() -> BacktestResult {
     ds::Reader r(path);
-    if (!r.has_attr("/", "adamant_schema") || r.attr_string("/", "adamant_schema") != kSchema)
-      r.fail("/", "attribute adamant_schema is missing or not \"backtest\" (not a backtest file)");
-    if (r.attr_int("/", "adamant_schema_version") != 1)
-      r.fail("/", "attribute adamant_schema_version must be 1");
+    detail::check_file_schema(r, kSchema);
     BacktestResult b;
     b.tickers = r.read_strings("tickers");
     b.dates = r.read_strings("dates");

@@ -1,13 +1,14 @@
 #pragma once
 // Input checks shared by the finance estimators, HRP and Black-Litterman (estimators.cpp,
-// hrp.cpp, black_litterman.cpp); internal. Every failure is std::invalid_argument
-// "adamant::finance::<who>: <what>".
+// hrp.cpp, black_litterman.cpp; every failure std::invalid_argument
+// "adamant::finance::<who>: <what>") and the schema check of finance's file readers; internal.
 
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 
+#include "adamant/datasets/h5.hpp"
 #include "adamant/finance/estimators.hpp"
 
 namespace adamant::finance::detail {
@@ -39,6 +40,16 @@ inline void check_return_rows(const char* who, const RowMatrixXd& r) {
       fail(who, "returns column " + num(j) + " has " + num(valid) +
                     " non-NaN values (need at least 2; is the column all NaN?)");
   }
+}
+
+/// The root attributes a finance file must carry (datasets::write_schema writes them):
+/// adamant_schema = kind and adamant_schema_version = 1; else DataError on "/".
+inline void check_file_schema(const datasets::Reader& r, const std::string& kind) {
+  if (!r.has_attr("/", "adamant_schema") || r.attr_string("/", "adamant_schema") != kind)
+    r.fail("/",
+           "attribute adamant_schema is missing or not \"" + kind + "\" (not a " + kind + " file)");
+  if (r.attr_int("/", "adamant_schema_version") != 1)
+    r.fail("/", "attribute adamant_schema_version must be 1");
 }
 
 }  // namespace adamant::finance::detail

@@ -14,6 +14,7 @@
 #include "adamant/datasets/h5.hpp"
 #include "adamant/datasets/plot.hpp"
 #include "adamant/finance/qp.hpp"
+#include "checks.hpp"
 #include "plot_helpers.hpp"
 
 namespace adamant::finance {
@@ -250,10 +251,7 @@ void write_frontier(const std::string& path, const Frontier& f) {
 Frontier read_frontier(const std::string& path) {
   return ds::guarded_read(path, [&]() -> Frontier {
     ds::Reader r(path);
-    if (!r.has_attr("/", "adamant_schema") || r.attr_string("/", "adamant_schema") != kSchema)
-      r.fail("/", "attribute adamant_schema is missing or not \"frontier\" (not a frontier file)");
-    if (r.attr_int("/", "adamant_schema_version") != 1)
-      r.fail("/", "attribute adamant_schema_version must be 1");
+    detail::check_file_schema(r, kSchema);
     Frontier f;
     f.tickers = r.read_strings("tickers");
     const auto n = static_cast<std::int64_t>(f.tickers.size());

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "adamant/datasets/schema.hpp"
+#include "checks.hpp"
 
 namespace adamant::finance {
 namespace {
@@ -65,11 +66,7 @@ void write_portfolio(const std::string& path, const PortfolioFile& f) {
 PortfolioFile read_portfolio(const std::string& path) {
   return ds::guarded_read(path, [&]() -> PortfolioFile {
     ds::Reader r(path);
-    if (!r.has_attr("/", "adamant_schema") || r.attr_string("/", "adamant_schema") != kSchema)
-      r.fail("/",
-             "attribute adamant_schema is missing or not \"portfolio\" (not a portfolio file)");
-    if (r.attr_int("/", "adamant_schema_version") != 1)
-      r.fail("/", "attribute adamant_schema_version must be 1");
+    detail::check_file_schema(r, kSchema);
     PortfolioFile f;
     f.tickers = r.read_strings("tickers");
     const auto n = static_cast<std::int64_t>(f.tickers.size());

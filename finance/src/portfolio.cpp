@@ -675,6 +675,20 @@ PortfolioResult max_sharpe(const VectorXd& mu, const MatrixXd& cov, const Portfo
     return InfeasibleError(std::string(name) + ": no feasible portfolio has an expected return " +
                            "above the risk-free rate " + fmt(rf));
   };
+  // The exact solvers' result: weights w from the final QP q.
+  auto exact_result = [&](const VectorXd& w, int iterations, bool converged, const QpResult& q) {
+    PortfolioResult out;
+    out.problem = name;
+    out.solver = "active_set";
+    out.weights = w;
+    out.iterations = iterations;
+    out.converged = converged;
+    out.kkt_residual = q.kkt_residual;
+    out.duality_gap = q.duality_gap;
+    fill_performance(out, mu, cov, rf);
+    out.objective = -out.sharpe;
+    return out;
+  };
   if (o.solver == PortfolioSolver::kActiveSet && o.active_set.exploit_bounds) {
     // Exact, along the path of the utility problems P(t): min wᵀΣw − t μᵀw over C. The tangency
     // portfolio is w(t*) with t*·a(w) = 2σ²(w), a = μᵀw − r_f·b (its KKT conditions are those of
@@ -727,17 +741,7 @@ PortfolioResult max_sharpe(const VectorXd& mu, const MatrixXd& cov, const Portfo
         solve_at(t);
       }
       if (!(mu.dot(w) - rf * b > 0)) throw no_positive();
-      PortfolioResult out;
-      out.problem = name;
-      out.solver = "active_set";
-      out.weights = w;
-      out.iterations = iters;
-      out.converged = done;
-      out.kkt_residual = r.kkt_residual;
-      out.duality_gap = r.duality_gap;
-      fill_performance(out, mu, cov, rf);
-      out.objective = -out.sharpe;
-      return out;
+      return exact_result(w, iters, done, r);
     }
     // Σ not positive definite on the free set (the structured solver handed over to the dense
     // one): the homogenised QP below is exact there.
@@ -802,17 +806,7 @@ PortfolioResult max_sharpe(const VectorXd& mu, const MatrixXd& cov, const Portfo
     if (!(kappa > 1e-14 * std::max(1.0, r.x.head(n).cwiseAbs().maxCoeff())))
       throw InfeasibleError(std::string(name) + ": the maximal Sharpe ratio is not attained by a " +
                             "portfolio with the given budget (κ = 0 in the homogenised problem)");
-    PortfolioResult out;
-    out.problem = name;
-    out.solver = "active_set";
-    out.weights = r.x.head(n) / kappa;
-    out.iterations = r.iterations;
-    out.converged = true;
-    out.kkt_residual = r.kkt_residual;
-    out.duality_gap = r.duality_gap;
-    fill_performance(out, mu, cov, rf);
-    out.objective = -out.sharpe;
-    return out;
+    return exact_result(r.x.head(n) / kappa, r.iterations, true, r);
   }
   // Adam on −Sharpe over C, from a feasible point with a positive excess return: the projection
   // of equal weights onto C ∩ {μᵀw ≥ r_f + ½(max_C μᵀw − r_f)} (max over C capped by the start).

@@ -47,47 +47,6 @@ std::vector<std::string> names_or_default(const std::vector<std::string>& ticker
   return out;
 }
 
-// max μᵀw over the feasible set C of the constraints: the LP with H = 0, written as the QP of
-// qp.hpp (Σw = b; lo ≤ w ≤ hi; sector sums), solved exactly by the active-set method from the
-// feasible point `start`. +∞ when the LP is unbounded.
-double max_attainable_return(const VectorXd& mu, const PortfolioConstraints& c,
-                             const ActiveSetOptions& as, const VectorXd& start) {
-  const int n = static_cast<int>(mu.size());
-  const VectorXd lo = c.lower_vector(n), hi = c.upper_vector(n);
-  QpProblem lp;
-  lp.H = MatrixXd::Zero(n, n);
-  lp.c = -mu;
-  lp.A_eq = MatrixXd::Ones(1, n);
-  lp.b_eq = VectorXd::Constant(1, c.target_sum());
-  std::vector<std::pair<VectorXd, double>> rows;
-  for (int i = 0; i < n; ++i) {
-    VectorXd a = VectorXd::Zero(n);
-    a[i] = 1;
-    if (std::isfinite(lo[i])) rows.emplace_back(a, lo[i]);
-    if (std::isfinite(hi[i])) rows.emplace_back(-a, -hi[i]);
-  }
-  for (const SectorConstraint& s : c.sectors) {
-    VectorXd a = VectorXd::Zero(n);
-    for (int i : s.assets) a[i] = 1;
-    if (std::isfinite(s.lower)) rows.emplace_back(a, s.lower);
-    if (std::isfinite(s.upper)) rows.emplace_back(-a, -s.upper);
-  }
-  lp.A_in = MatrixXd::Zero(static_cast<Index>(rows.size()), n);
-  lp.b_in = VectorXd::Zero(static_cast<Index>(rows.size()));
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    lp.A_in.row(static_cast<Index>(r)) = rows[r].first.transpose();
-    lp.b_in[static_cast<Index>(r)] = rows[r].second;
-  }
-  const QpResult r = solve_qp(lp, as, &start);
-  if (r.status == QpStatus::kUnbounded) return std::numeric_limits<double>::infinity();
-  if (r.status == QpStatus::kInfeasible)
-    throw InfeasibleError("efficient_frontier: the constraints are infeasible");
-  if (r.status != QpStatus::kOptimal)
-    throw std::runtime_error(std::string("efficient_frontier: the max-return LP stopped: ") +
-                             to_string(r.status));
-  return mu.dot(r.x);
-}
-
 void fill_point(Frontier& f, Index k, const VectorXd& w) {
   const Performance p = portfolio_performance(w, f.mu, f.cov, f.risk_free_rate);
   f.returns[k] = p.expected_return;
@@ -125,7 +84,8 @@ Frontier efficient_frontier(const VectorXd& mu, const MatrixXd& cov, const Front
   const VectorXd& wmv = f.min_volatility.weights;
   const double rmin = mu.dot(wmv);
   const double rmax =
-      max_attainable_return(mu, options.portfolio.constraints, options.portfolio.active_set, wmv);
+      attainable_return_range(mu, options.portfolio.constraints, options.portfolio.active_set)
+          .second;
   if (!std::isfinite(rmax))
     throw InfeasibleError(
         "efficient_frontier: the expected return is unbounded over the feasible set (no finite "

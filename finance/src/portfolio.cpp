@@ -5,6 +5,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <numeric>
 #include <sstream>
 
 #include "adamant/core/optimizer.hpp"
@@ -347,9 +348,27 @@ PortfolioResult solve_quadratic(const std::string& problem, const Feasible& C, c
   return solve_adam(problem, C, f, eta, simple_start(C), o);
 }
 
-// Min/max of μᵀw over C (LPs); ±∞ when unbounded.
+// Min/max of μᵀw over C; ±∞ when unbounded. Without sectors and with every lower bound finite
+// these LPs are fractional knapsacks, solved exactly by filling assets from their lower bounds in
+// order of μ (O(n log n)); otherwise by the dense solver.
 std::pair<double, double> return_range(const Feasible& C, const VectorXd& mu,
                                        const ActiveSetOptions& as) {
+  if (C.simple() && C.lo.allFinite()) {
+    std::vector<Index> order(static_cast<std::size_t>(C.n));
+    std::iota(order.begin(), order.end(), Index{0});
+    std::stable_sort(order.begin(), order.end(), [&](Index i, Index j) { return mu[i] > mu[j]; });
+    auto fill = [&](bool best_first) {
+      double left = C.b - C.lo.sum(), value = mu.dot(C.lo);
+      for (std::size_t k = 0; k < order.size() && left > 0; ++k) {
+        const Index i = order[best_first ? k : order.size() - 1 - k];
+        const double take = std::min(left, C.hi[i] - C.lo[i]);
+        value += take * mu[i];
+        left -= take;
+      }
+      return value;
+    };
+    return {fill(false), fill(true)};
+  }
   const MatrixXd Z = MatrixXd::Zero(C.n, C.n);
   const VectorXd start = simple_start(C);
   double lo = -kInf, hi = kInf;
@@ -493,6 +512,14 @@ VectorXd project_onto_constraints(const VectorXd& z, const PortfolioConstraints&
   VectorXd start = simple_start(C), out(C.n);
   pm.prox(z, 0.0, start, out);
   return out;
+}
+
+std::pair<double, double> attainable_return_range(const VectorXd& mu,
+                                                  const PortfolioConstraints& constraints,
+                                                  const ActiveSetOptions& active_set) {
+  const Feasible C =
+      make_feasible("attainable_return_range", static_cast<int>(mu.size()), constraints);
+  return return_range(C, mu, active_set);
 }
 
 // ---- problems ----

@@ -4,8 +4,9 @@
 //
 // Points: N target returns r_k evenly spaced from the minimum-volatility portfolio's return
 // r_min = μᵀw_mv to the largest attainable return r_max = max_{w ∈ C} μᵀw (an LP, solved exactly
-// by the active-set solver), k = 0 … N−1 (r_0 = r_min, r_{N−1} = r_max); each point is
-// efficient_return(μ, Σ, r_k) with the given options (the first point is w_mv itself). Below
+// by attainable_return_range), k = 0 … N−1 (r_0 = r_min, r_{N−1} = r_max); each point is
+// efficient_return(μ, Σ, r_k) with the given options, warm-started from the previous point (the
+// first point is w_mv itself). Below
 // r_min the frontier is inefficient and is not traced. When r_max − r_min ≤ 1e-12·max(1, |r_max|)
 // (e.g. a single feasible portfolio) every point is w_mv.
 // The tangency (maximum-Sharpe) portfolio for options.risk_free_rate is computed too when some
@@ -13,8 +14,8 @@
 // problem is defined (l1_kappa = l2_gamma = 0, a positive budget, not market-neutral); else
 // has_max_sharpe = false and max_sharpe is left empty. The capital market line is
 // r_f + Sharpe_max · σ.
-// r_max: the LP max μᵀw s.t. Σw = b, lo ≤ w ≤ hi, sector bounds, solved by finance::solve_qp
-// (H = 0) from w_mv.
+// r_max: the LP max μᵀw s.t. Σw = b, lo ≤ w ≤ hi, sector bounds (portfolio.hpp,
+// attainable_return_range: a greedy fill without sectors, else the dense solve_qp).
 //
 // Errors: as the portfolio problems (std::invalid_argument, InfeasibleError), points < 2, tickers
 // not matching μ, and InfeasibleError when μᵀw is unbounded over C (e.g. no weight bounds: no

@@ -67,6 +67,7 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "adamant/core/rules.hpp"
@@ -193,6 +194,13 @@ double quadratic_objective(const Eigen::MatrixXd& Q, const Eigen::VectorXd& q, d
 /// f(w) = −(μᵀw − r_f)/√(wᵀΣw).
 double negative_sharpe(const Eigen::VectorXd& mu, const Eigen::MatrixXd& cov, double rf,
                        const Eigen::VectorXd& w, Eigen::VectorXd* grad = nullptr);
+
+/// [min, max] of μᵀw over the feasible set of `constraints` (±∞ when unbounded): without sectors
+/// and with finite lower bounds a greedy fill in order of μ (exact, O(n log n)), else two LPs by
+/// solve_qp. Throws InfeasibleError when the constraints are infeasible.
+std::pair<double, double> attainable_return_range(const Eigen::VectorXd& mu,
+                                                  const PortfolioConstraints& constraints,
+                                                  const ActiveSetOptions& active_set = {});
 
 /// The exact projection of z onto the feasible set C of `constraints` (n = z.size()): the
 /// breakpoint method when C is box ∩ hyperplane, else the projection QP.

@@ -10,7 +10,7 @@ U(10 %, 45 %)), μ = 0.02 + B·premia + N(0, 0.02²) (numpy default_rng(--seed))
 
 Objectives: min_volatility, max_sharpe (r_f 0.02), max_quadratic_utility (δ = 2), efficient_return
 (target halfway between the min-volatility and the largest return), efficient_risk (target 1.25×
-the minimum volatility); constraints: long_only (0 ≤ w ≤ 1), bounds (−5 % ≤ w ≤ 10 %; n ≥ 20),
+the minimum volatility; 10 % for market-neutral, whose minimum volatility is 0); constraints: long_only (0 ≤ w ≤ 1), bounds (−5 % ≤ w ≤ 10 %; n ≥ 20),
 sectors (long-only, w ≤ 10 %, 10 sectors of consecutive assets each 0–30 %), market_neutral
 (Σw = 0, |w| ≤ 10 %; utility and efficient_return only), l2 (γ = 0.1), l1 (κ = 0.001 against
 equal previous weights). Not every cell exists: max Sharpe has no L1/L2 or market-neutral form.
@@ -31,7 +31,10 @@ adamant.finance.efficient_frontier (warm-started along the path) against cvxopt 
 point's efficient_return cold.
 
 Usage: PYTHONPATH=build/release/python /usr/bin/python3 bench/compare_cvxopt_objectives.py
-       [--sizes 100,500,1000] [--reps 5] [--json out.json]
+       [--sizes 100,500,1000] [--reps 5] [--constraints long_only,...] [--objectives ...]
+       [--no-frontier] [--json out.json]
+A cvxopt call that raises (its cone solver fails on some market-neutral targets) is printed as
+such and the cell skipped.
 """
 
 import os
@@ -251,6 +254,10 @@ def main():
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--frontier-n", type=int, default=500)
     ap.add_argument("--frontier-points", type=int, default=100)
+    ap.add_argument("--constraints", default="",
+                    help="comma-separated constraint sets to run (default: all)")
+    ap.add_argument("--objectives", default="", help="comma-separated objectives (default: all)")
+    ap.add_argument("--no-frontier", action="store_true")
     ap.add_argument("--json", default="")
     args = ap.parse_args()
     for k in ("abstol", "reltol", "feastol"):
@@ -271,7 +278,11 @@ def main():
         n = len(mu)
         reps = args.reps if n < 500 else 1
         for cname, c in constraint_sets(n).items():
+            if args.constraints and cname not in args.constraints.split(","):
+                continue
             for obj in objectives:
+                if args.objectives and obj not in args.objectives.split(","):
+                    continue
                 if obj == "min_volatility" and c.get("market_neutral"):
                     continue
                 if obj == "max_sharpe" and (c.get("market_neutral") or c.get("gamma") or
@@ -285,19 +296,25 @@ def main():
                         c.get("market_neutral") else 0.0
                     hi = af.max_quadratic_utility(mu, S, 1e-4, **c).expected_return
                     target = lo + 0.5 * (hi - lo)
-                if obj == "efficient_risk":
-                    target = 1.25 * af.min_volatility(mu, S, **c).volatility
+                if obj == "efficient_risk":  # market-neutral: min volatility 0 (w = 0)
+                    target = 0.10 if c.get("market_neutral") else \
+                        1.25 * af.min_volatility(mu, S, **c).volatility
                 try:
                     ta, ra = timed(lambda: ad_solve(mu, S, c, obj, target), reps)
                 except Exception as e:  # noqa: BLE001
                     print(f"{name:<12} {cname:<15} {obj:<22} adamant failed: {e}")
                     continue
-                if obj == "max_sharpe":
-                    tc, (wc, st) = timed(lambda: cvx_sharpe(mu, S, c), reps)
-                elif obj == "efficient_risk":
-                    tc, (wc, st) = timed(lambda: cvx_risk(mu, S, c, target), reps)
-                else:
-                    tc, (wc, st) = timed(lambda: cvx_qp(mu, S, c, obj, target), reps)
+                try:
+                    if obj == "max_sharpe":
+                        tc, (wc, st) = timed(lambda: cvx_sharpe(mu, S, c), reps)
+                    elif obj == "efficient_risk":
+                        tc, (wc, st) = timed(lambda: cvx_risk(mu, S, c, target), reps)
+                    else:
+                        tc, (wc, st) = timed(lambda: cvx_qp(mu, S, c, obj, target), reps)
+                except Exception as e:  # noqa: BLE001
+                    print(f"{name:<12} {cname:<15} {obj:<22} {1e3 * ta:>10.3f}  cvxopt failed: "
+                          f"{type(e).__name__}: {e}", flush=True)
+                    continue
                 wa = np.asarray(ra.weights)
                 fa = objective_value(obj, wa, mu, S, c)
                 fc = objective_value(obj, wc, mu, S, c)
@@ -308,6 +325,10 @@ def main():
                                  rel_obj_diff=diff, cvxopt_status=st, kkt=ra.kkt_residual))
                 print(f"{name:<12} {cname:<15} {obj:<22} {1e3 * ta:>10.3f} {1e3 * tc:>10.2f} "
                       f"{ratio:>8.1f} {diff:>14.2e}  ({st})", flush=True)
+    if args.no_frontier:
+        if args.json:
+            pathlib.Path(args.json).write_text(json.dumps(rows, indent=1))
+        return 0
     # Frontier.
     n = args.frontier_n
     mu, S = factor_model(n, args.seed + n)

@@ -1,5 +1,6 @@
-// solve_structured_qp (qp.hpp): the primal active-set method of solve_bounded_qp extended to a few
-// general rows and to ℓ1 kinks, both handled as breakpoints of piecewise-linear convex costs.
+// solve_structured_qp (qp.hpp): the primal active-set method on the free variables (free-set
+// Cholesky, range-space subproblem) with bounds, a few general rows and ℓ1 kinks, all handled as
+// breakpoints of piecewise-linear convex costs. solve_bounded_qp (bounded_qp.cpp) calls it.
 //
 // Every variable carries the cost ι_[l,u](x) + κ|x − t|: a piecewise-linear convex function with
 // breakpoints l (slope −∞ to its left), t (when l < t < u) and u (slope +∞ to its right). Every
@@ -360,6 +361,8 @@ QpResult solve_structured_qp(const StructuredQpProblem& p, const ActiveSetOption
     throw std::invalid_argument("solve_structured_qp: dc and dx_dc go together (dc: n entries)");
   const bool budget = p.a.size() == n;
   const double tol = options.tolerance;
+  // NaN unless set on the final working set below (not when the dense solver finishes).
+  if (dx_dc) dx_dc->setConstant(n, std::numeric_limits<double>::quiet_NaN());
 
   Vars v;
   v.lo = p.lower;
@@ -760,7 +763,7 @@ QpResult solve_structured_qp(const StructuredQpProblem& p, const ActiveSetOption
     const Index k = static_cast<Index>(F.size());
     const Index mw = (budget ? 1 : 0) + static_cast<Index>(act.size());
     dx_dc->setZero(n);
-    if (k > 0 && factor_rows(k, mw)) {
+    if (k > 0 && factor_rows(k, mw)) {  // else x is a vertex: dx/dc = 0
       VectorXd dcF(k), yy, pp;
       for (Index c = 0; c < k; ++c) dcF[c] = (*dc)[F[static_cast<std::size_t>(c)]];
       solve_eqp(dcF, mw, yy, pp);

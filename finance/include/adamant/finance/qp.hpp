@@ -173,6 +173,7 @@ struct StructuredQpProblem {
 /// `dx_dc`: when not null, the derivative of the solution x with respect to s along the
 /// direction `dc` of a perturbation c + s·dc, on the final working set (the solution path of a
 /// parametric problem is affine in s between working-set changes); `dc` must be given with it.
+/// NaN when the solve did not end optimal in the structured method (infeasible, fallback).
 QpResult solve_structured_qp(const StructuredQpProblem& problem,
                              const ActiveSetOptions& options = {},
                              const Eigen::VectorXd* start = nullptr,

@@ -526,10 +526,14 @@ QpResult solve_structured_qp(const StructuredQpProblem& p, const ActiveSetOption
       gF[c] = gH[i] + v.slope(i, at[static_cast<std::size_t>(i)] == At::kFree1 ? 1 : 0);
     }
     solve_eqp(gF, mw, y, pF);
-    // Zero to rounding: the step's rounding error grows with the gradient (large with M).
+    // Zero to rounding: p = V·y − H_FF⁻¹g_F cancels two terms of the size of u = H_FF⁻¹g_F (large
+    // with the penalty M, or with a small H such as utility at a low risk aversion), so its
+    // rounding error is relative to u, not to x.
     const double gFmax = k > 0 ? gF.cwiseAbs().maxCoeff() : 0.0;
+    const double umax = k > 0 ? u.cwiseAbs().maxCoeff() : 0.0;
     const bool p_zero =
-        k == 0 || pF.cwiseAbs().maxCoeff() <= tol * xscale * std::max(1.0, gFmax / gate_scale);
+        k == 0 || pF.cwiseAbs().maxCoeff() <=
+                      tol * std::max(xscale * std::max(1.0, gFmax / gate_scale), umax);
     if (!p_zero) {
       const double pmax = pF.cwiseAbs().maxCoeff();
       double alpha = 1.0;

@@ -728,9 +728,12 @@ PortfolioResult max_sharpe(const VectorXd& mu, const MatrixXd& cov, const Portfo
     VectorXd w, dw;
     int iters = 0;
     QpResult r;
+    // The first jump goes far from t = 0, where a fresh start (the vertex, or the projected
+    // minimiser with short positions) is closer than w(0); later steps are short: warm starts.
+    int solves = 0;
     auto solve_at = [&](double t) {
       sp.c = t * dc;
-      r = solve_structured_qp(sp, o.active_set, w.size() ? &w : nullptr, &dc, &dw);
+      r = solve_structured_qp(sp, o.active_set, solves++ >= 2 ? &w : nullptr, &dc, &dw);
       if (r.status != QpStatus::kOptimal) {
         throw_status(name, r.status);
         throw std::runtime_error(std::string(name) +

@@ -160,10 +160,12 @@ struct StructuredQpProblem {
 /// variables are freed and fixed; the Schur complement of the few active rows formed anew each
 /// iteration). General rows start as an exact ℓ1 penalty M·dist(R_j x, [rlo_j, rhi_j]) (M raised
 /// until no row is violated: exact once M exceeds the rows' multipliers), so no feasible start is
-/// needed for them; the start is a vertex of box ∩ budget (the crash of solve_bounded_qp) or
-/// `start` when that is feasible for the box and the budget (variables exactly at a bound or kink
-/// start fixed there: warm starts along a path of problems). Cost per working-set change O(k² +
-/// nk + k²m_W) for k free variables and m_W active rows.
+/// needed for them. The start is `start` when that is feasible for the box and the budget
+/// (variables exactly at a bound or kink start fixed there: warm starts along a path of
+/// problems); else, when some lower bound is negative and the budget row is all ones (short
+/// positions), the minimiser over the budget and equality rows projected onto box ∩ budget; else
+/// a vertex of box ∩ budget (the crash described above). Cost per working-set change O(k² + nk +
+/// k²m_W) for k free variables and m_W active rows.
 /// Result: QpResult with y_eq = {multiplier of the budget row}, z_in = the multipliers of the
 /// general rows (νⱼ: ≥ 0 at the lower bound, ≤ 0 at the upper, signed so that
 /// Hx + c + κ∘sᵢ − a·y − Rᵀν − (bound multipliers) = 0 with sᵢ ∈ ∂|xᵢ − tᵢ|), kkt_residual the

@@ -324,6 +324,16 @@ TEST(StructuredQp, EveryPortfolioProblemMatchesTheDensePath) {
   }
 }
 
+// An 8-factor covariance 0.01·BBᵀ + D (market exposure around 1) drawn from gen.
+MatrixXd factor_covariance(int n, std::mt19937_64& gen) {
+  std::normal_distribution<double> nd;
+  MatrixXd B = MatrixXd::NullaryExpr(n, 8, [&] { return 0.5 * nd(gen); });
+  B.col(0).array() += 1;
+  MatrixXd S = 0.01 * B * B.transpose();
+  for (int i = 0; i < n; ++i) S(i, i) += 0.04 + 0.1 * std::abs(nd(gen));
+  return S;
+}
+
 // A small H (utility at a low risk aversion) makes the unconstrained step H_FF⁻¹g large, and with
 // it the rounding in the subproblem's solution: it must still be recognised as zero. Before, on
 // this market-neutral problem the last free asset was "blocked" by a rounding-sized step, no asset
@@ -332,10 +342,7 @@ TEST(StructuredQp, SmallHessianMarketNeutralStaysOnTheStructuredPath) {
   const int n = 400;
   std::mt19937_64 gen(1);
   std::normal_distribution<double> nd;
-  MatrixXd B = MatrixXd::NullaryExpr(n, 8, [&] { return 0.5 * nd(gen); });
-  B.col(0).array() += 1;
-  MatrixXd S = 0.01 * B * B.transpose();
-  for (int i = 0; i < n; ++i) S(i, i) += 0.04 + 0.1 * std::abs(nd(gen));
+  const MatrixXd S = factor_covariance(n, gen);
   StructuredQpProblem p;
   p.H = 1e-4 * S;
   p.c = -VectorXd::NullaryExpr(n, [&] { return 0.08 + 0.05 * nd(gen); });
@@ -357,10 +364,7 @@ TEST(StructuredQp, ShortPositionsStartNearTheOptimalFreeSet) {
   const int n = 200;
   std::mt19937_64 gen(2);
   std::normal_distribution<double> nd;
-  MatrixXd B = MatrixXd::NullaryExpr(n, 8, [&] { return 0.5 * nd(gen); });
-  B.col(0).array() += 1;
-  MatrixXd S = 0.01 * B * B.transpose();
-  for (int i = 0; i < n; ++i) S(i, i) += 0.04 + 0.1 * std::abs(nd(gen));
+  const MatrixXd S = factor_covariance(n, gen);
   StructuredQpProblem p;
   p.H = 2 * S;
   p.c = VectorXd::Zero(n);

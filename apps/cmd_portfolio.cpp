@@ -62,6 +62,8 @@ struct Common {
   double rf = 0.02, gamma = 0;
   bool long_only = false, market_neutral = false;
   std::string solver;
+  long max_assets = 0;
+  double min_weight = 0, time_limit = 60;
 };
 
 Common declare_common(Args& args) {
@@ -85,6 +87,12 @@ Common declare_common(Args& args) {
   c.gamma = args.num("gamma", 0, "L2 regularisation gamma * |w|^2 (spreads the weights)");
   c.solver = args.str("solver", "active-set",
                       "active-set (exact QP) or adam (projected Adam, checked against it)");
+  c.max_assets =
+      args.integer("max-assets", 0, "hold at most K assets (exact branch and bound; 0: no limit)");
+  c.min_weight = args.num("min-weight", 0, "every held asset at least this weight (0: none)");
+  c.time_limit = args.num("time-limit", 60,
+                          "seconds for the --max-assets/--min-weight search; at the limit the "
+                          "best portfolio found is returned with its proven gap");
   return c;
 }
 
@@ -113,6 +121,17 @@ fin::PortfolioOptions portfolio_options(const Common& c) {
   o.constraints.market_neutral = c.market_neutral;
   o.l2_gamma = c.gamma;
   o.risk_free_rate = c.rf;
+  if (c.max_assets < 0) throw UsageError("--max-assets must be >= 0");
+  o.cardinality.max_assets = static_cast<int>(c.max_assets);
+  o.cardinality.min_weight = c.min_weight;
+  o.cardinality.time_limit = c.time_limit;
+  if (o.cardinality.active())
+    o.cardinality.progress = [](const fin::BranchProgress& p) {
+      std::fprintf(stderr,
+                   "\rbranch and bound: %ld nodes, %ld open, best %.10g, bound %.10g, %.0f s ",
+                   p.nodes, p.open, p.incumbent, p.bound, p.seconds);
+      std::fflush(stderr);
+    };
   const std::string s = snake(c.solver);
   if (s == "active_set")
     o.solver = fin::PortfolioSolver::kActiveSet;
@@ -395,8 +414,19 @@ int optimize(Args& args) {
                      "' (min-volatility, max-sharpe, max-utility, efficient-return, "
                      "efficient-risk)");
   const double dt = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::printf("%s (%s solver, %d iterations, KKT residual %.1e, %.1f ms)\n\n", r.problem.c_str(),
+  std::printf("%s (%s solver, %d iterations, KKT residual %.1e, %.1f ms)\n", r.problem.c_str(),
               r.solver.c_str(), r.iterations, r.kkt_residual, 1e3 * dt);
+  if (o.cardinality.active()) {
+    std::fprintf(stderr, "\n");
+    if (r.optimal)
+      std::printf("branch and bound: %ld nodes, proven optimal (gap %.1e)\n", r.nodes, r.gap);
+    else
+      std::printf(
+          "branch and bound: %ld nodes, stopped at the limit with a proven gap of %.3g%% "
+          "(raise --time-limit)\n",
+          r.nodes, 100 * r.gap);
+  }
+  std::printf("\n");
   print_weights(r, e.panel.tickers);
   std::printf("\n");
   print_performance(r, o.risk_free_rate);
@@ -409,6 +439,10 @@ int optimize(Args& args) {
     pf.cov = e.cov;
     pf.risk_free_rate = o.risk_free_rate;
     pf.config = config_attrs(c, e);
+    if (o.cardinality.max_assets > 0)
+      pf.config["max_assets"] = ds::AttrValue::integer(o.cardinality.max_assets);
+    if (o.cardinality.min_weight > 0)
+      pf.config["min_weight"] = ds::AttrValue::number(o.cardinality.min_weight);
     if (!bl.views.empty()) {
       pf.config["black_litterman"] = ds::AttrValue::string(bl.views);
       pf.config["black_litterman_tau"] = ds::AttrValue::number(bl.tau);

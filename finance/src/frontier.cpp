@@ -74,6 +74,11 @@ Frontier efficient_frontier(const VectorXd& mu, const MatrixXd& cov, const Front
   } else if (options.points < 2) {
     throw std::invalid_argument("efficient_frontier: " + options.validate(1));
   }
+  if (options.portfolio.cardinality.active())
+    throw std::invalid_argument(
+        "efficient_frontier: cardinality limits (max_assets, min_weight) are not supported along "
+        "the frontier (its attainable returns are not an interval); solve efficient_return at the "
+        "targets you need");
   Frontier f;
   f.tickers = tickers;
   f.mu = mu;

@@ -11,6 +11,7 @@
 #include "adamant/core/optimizer.hpp"
 #include "adamant/core/projection.hpp"
 #include "adamant/core/schedule.hpp"
+#include "cardinality.hpp"
 
 namespace adamant::finance {
 namespace {
@@ -471,6 +472,7 @@ std::string PortfolioOptions::validate(int n) const {
   if (start.size() != 0 && !start.allFinite()) return "PortfolioOptions: start is not finite";
   if (auto m = active_set.validate(); !m.empty()) return m;
   if (auto m = adam.validate(); !m.empty()) return m;
+  if (auto m = cardinality.validate(n); !m.empty()) return m;
   return "";
 }
 
@@ -522,42 +524,29 @@ std::pair<double, double> attainable_return_range(const VectorXd& mu,
   return return_range(C, mu, active_set);
 }
 
-// ---- problems ----
+namespace {
 
-PortfolioResult min_volatility(const VectorXd& mu, const MatrixXd& cov, const PortfolioOptions& o) {
-  const char* name = "min_volatility";
-  check_inputs(name, mu, cov);
-  const int n = static_cast<int>(mu.size());
-  if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
-  const Feasible C = make_feasible(name, n, o.constraints);
-  PortfolioResult r = solve_quadratic(name, C, 2 * cov, VectorXd::Zero(n), o);
-  fill_performance(r, mu, cov, o.risk_free_rate);
-  return r;
+// Without cardinality constraints: the problem itself. With them: branch and bound over it
+// (cardinality.cpp), each node the problem with its assets' bounds fixed or relaxed.
+PortfolioResult with_cardinality(const char* name, int n, const PortfolioOptions& o,
+                                 const detail::NodeSolver& solve) {
+  if (!o.cardinality.active()) {
+    PortfolioResult r = solve(o, true);
+    r.bound = r.objective;
+    return r;
+  }
+  if (o.solver != PortfolioSolver::kActiveSet)
+    throw std::invalid_argument(std::string(name) +
+                                ": cardinality limits (max_assets, min_weight) need the exact "
+                                "solver (solver = active_set), not adam");
+  return detail::branch_and_bound(name, n, o, solve);
 }
 
-PortfolioResult max_quadratic_utility(const VectorXd& mu, const MatrixXd& cov, double delta,
-                                      const PortfolioOptions& o) {
-  const char* name = "max_quadratic_utility";
-  check_inputs(name, mu, cov);
+// efficient_return over the constraints of `o` (inputs checked); `explain`: an infeasible target
+// names the achievable range (two LPs), else a plain InfeasibleError (branch and bound prunes).
+PortfolioResult efficient_return_node(const char* name, const VectorXd& mu, const MatrixXd& cov,
+                                      double target, const PortfolioOptions& o, bool explain) {
   const int n = static_cast<int>(mu.size());
-  if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
-  if (!(delta > 0) || !std::isfinite(delta))
-    throw std::invalid_argument(std::string(name) + ": risk aversion must be finite and > 0, got " +
-                                fmt(delta));
-  const Feasible C = make_feasible(name, n, o.constraints);
-  PortfolioResult r = solve_quadratic(name, C, delta * cov, -mu, o);
-  fill_performance(r, mu, cov, o.risk_free_rate);
-  return r;
-}
-
-PortfolioResult efficient_return(const VectorXd& mu, const MatrixXd& cov, double target,
-                                 const PortfolioOptions& o) {
-  const char* name = "efficient_return";
-  check_inputs(name, mu, cov);
-  const int n = static_cast<int>(mu.size());
-  if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
-  if (!std::isfinite(target))
-    throw std::invalid_argument(std::string(name) + ": target return must be finite");
   const Feasible base = make_feasible(name, n, o.constraints);
   // The achievable range of μᵀw (two LPs) is needed only to explain an infeasible target: the
   // exact solver detects infeasibility itself. The Adam path checks it up front.
@@ -579,20 +568,17 @@ PortfolioResult efficient_return(const VectorXd& mu, const MatrixXd& cov, double
   try {
     r = solve_quadratic(name, C, 2 * cov, VectorXd::Zero(n), o);
   } catch (const InfeasibleError&) {
+    if (!explain) throw;
     throw outside();
   }
   fill_performance(r, mu, cov, o.risk_free_rate);
   return r;
 }
 
-PortfolioResult efficient_risk(const VectorXd& mu, const MatrixXd& cov, double target_vol,
-                               const PortfolioOptions& o) {
-  const char* name = "efficient_risk";
-  check_inputs(name, mu, cov);
+// efficient_risk over the constraints of `o` (inputs checked).
+PortfolioResult efficient_risk_node(const char* name, const VectorXd& mu, const MatrixXd& cov,
+                                    double target_vol, const PortfolioOptions& o) {
   const int n = static_cast<int>(mu.size());
-  if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
-  if (!(target_vol > 0) || !std::isfinite(target_vol))
-    throw std::invalid_argument(std::string(name) + ": target volatility must be finite and > 0");
   const Feasible C = make_feasible(name, n, o.constraints);
   PortfolioOptions ex = o;
   ex.solver = PortfolioSolver::kActiveSet;
@@ -678,19 +664,10 @@ PortfolioResult efficient_risk(const VectorXd& mu, const MatrixXd& cov, double t
   return finish(rhi);
 }
 
-PortfolioResult max_sharpe(const VectorXd& mu, const MatrixXd& cov, const PortfolioOptions& o) {
-  const char* name = "max_sharpe";
-  check_inputs(name, mu, cov);
+// max_sharpe over the constraints of `o` (inputs and options checked).
+PortfolioResult max_sharpe_node(const char* name, const VectorXd& mu, const MatrixXd& cov,
+                                const PortfolioOptions& o) {
   const int n = static_cast<int>(mu.size());
-  if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
-  if (o.l1_kappa > 0 || o.l2_gamma > 0)
-    throw std::invalid_argument(std::string(name) +
-                                ": L2 regularisation and ℓ1 costs are not supported (the Sharpe "
-                                "ratio is not homogeneous with them); set l2_gamma = l1_kappa = 0");
-  if (o.constraints.market_neutral || !(o.constraints.budget > 0))
-    throw std::invalid_argument(std::string(name) +
-                                ": needs a positive budget (market-neutral portfolios have no "
-                                "Sharpe-ratio normalisation)");
   const Feasible C = make_feasible(name, n, o.constraints);
   const double rf = o.risk_free_rate;
   if ((C.lo.array() >= 0).all() && mu.maxCoeff() <= rf)
@@ -871,6 +848,84 @@ PortfolioResult max_sharpe(const VectorXd& mu, const MatrixXd& cov, const Portfo
   PortfolioResult out = solve_adam(name, C, f, eta, w0, o);
   fill_performance(out, mu, cov, rf);
   return out;
+}
+
+}  // namespace
+
+// ---- problems ----
+
+PortfolioResult min_volatility(const VectorXd& mu, const MatrixXd& cov, const PortfolioOptions& o) {
+  const char* name = "min_volatility";
+  check_inputs(name, mu, cov);
+  const int n = static_cast<int>(mu.size());
+  if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
+  return with_cardinality(name, n, o, [&](const PortfolioOptions& node, bool) {
+    const Feasible C = make_feasible(name, n, node.constraints);
+    PortfolioResult r = solve_quadratic(name, C, 2 * cov, VectorXd::Zero(n), node);
+    fill_performance(r, mu, cov, node.risk_free_rate);
+    return r;
+  });
+}
+
+PortfolioResult max_quadratic_utility(const VectorXd& mu, const MatrixXd& cov, double delta,
+                                      const PortfolioOptions& o) {
+  const char* name = "max_quadratic_utility";
+  check_inputs(name, mu, cov);
+  const int n = static_cast<int>(mu.size());
+  if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
+  if (!(delta > 0) || !std::isfinite(delta))
+    throw std::invalid_argument(std::string(name) + ": risk aversion must be finite and > 0, got " +
+                                fmt(delta));
+  return with_cardinality(name, n, o, [&](const PortfolioOptions& node, bool) {
+    const Feasible C = make_feasible(name, n, node.constraints);
+    PortfolioResult r = solve_quadratic(name, C, delta * cov, -mu, node);
+    fill_performance(r, mu, cov, node.risk_free_rate);
+    return r;
+  });
+}
+
+PortfolioResult efficient_return(const VectorXd& mu, const MatrixXd& cov, double target,
+                                 const PortfolioOptions& o) {
+  const char* name = "efficient_return";
+  check_inputs(name, mu, cov);
+  const int n = static_cast<int>(mu.size());
+  if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
+  if (!std::isfinite(target))
+    throw std::invalid_argument(std::string(name) + ": target return must be finite");
+  return with_cardinality(name, n, o, [&](const PortfolioOptions& node, bool explain) {
+    return efficient_return_node(name, mu, cov, target, node, explain);
+  });
+}
+
+PortfolioResult efficient_risk(const VectorXd& mu, const MatrixXd& cov, double target_vol,
+                               const PortfolioOptions& o) {
+  const char* name = "efficient_risk";
+  check_inputs(name, mu, cov);
+  const int n = static_cast<int>(mu.size());
+  if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
+  if (!(target_vol > 0) || !std::isfinite(target_vol))
+    throw std::invalid_argument(std::string(name) + ": target volatility must be finite and > 0");
+  return with_cardinality(name, n, o, [&](const PortfolioOptions& node, bool) {
+    return efficient_risk_node(name, mu, cov, target_vol, node);
+  });
+}
+
+PortfolioResult max_sharpe(const VectorXd& mu, const MatrixXd& cov, const PortfolioOptions& o) {
+  const char* name = "max_sharpe";
+  check_inputs(name, mu, cov);
+  const int n = static_cast<int>(mu.size());
+  if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
+  if (o.l1_kappa > 0 || o.l2_gamma > 0)
+    throw std::invalid_argument(std::string(name) +
+                                ": L2 regularisation and ℓ1 costs are not supported (the Sharpe "
+                                "ratio is not homogeneous with them); set l2_gamma = l1_kappa = 0");
+  if (o.constraints.market_neutral || !(o.constraints.budget > 0))
+    throw std::invalid_argument(std::string(name) +
+                                ": needs a positive budget (market-neutral portfolios have no "
+                                "Sharpe-ratio normalisation)");
+  return with_cardinality(name, n, o, [&](const PortfolioOptions& node, bool) {
+    return max_sharpe_node(name, mu, cov, node);
+  });
 }
 
 }  // namespace adamant::finance

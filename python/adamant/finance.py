@@ -156,7 +156,9 @@ def _options(n: int, bounds=(0.0, 1.0), market_neutral: bool = False, budget: fl
              sectors=None, gamma: float = 0.0, kappa: float = 0.0, w_prev=None,
              solver: str = "active_set", risk_free_rate: float = 0.02, tickers=None,
              max_iterations: Optional[int] = None, tolerance: Optional[float] = None,
-             adam_lr: Optional[float] = None) -> "_f.PortfolioOptions":
+             adam_lr: Optional[float] = None, max_assets: int = 0, min_weight: float = 0.0,
+             time_limit: float = 60.0, max_nodes: int = 0,
+             start=None) -> "_f.PortfolioOptions":
     o = _f.PortfolioOptions()
     c = o.constraints
     if bounds is None:
@@ -201,6 +203,12 @@ def _options(n: int, bounds=(0.0, 1.0), market_neutral: bool = False, budget: fl
         o.tolerance = float(tolerance)
     if adam_lr is not None:
         o.adam_lr = float(adam_lr)
+    o.max_assets = int(max_assets)
+    o.min_weight = float(min_weight)
+    o.time_limit = float(time_limit)
+    o.max_nodes = int(max_nodes)
+    if start is not None:
+        o.start = np.asarray(start, dtype=np.float64)
     return o
 
 

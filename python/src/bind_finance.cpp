@@ -154,6 +154,19 @@ void bind_finance(py::module_& m) {
       .def_readwrite("l1_kappa", &fin::PortfolioOptions::l1_kappa)
       .def_readwrite("w_prev", &fin::PortfolioOptions::w_prev)
       .def_readwrite("risk_free_rate", &fin::PortfolioOptions::risk_free_rate)
+      .def_readwrite("start", &fin::PortfolioOptions::start)
+      .def_property(
+          "max_assets", [](const fin::PortfolioOptions& o) { return o.cardinality.max_assets; },
+          [](fin::PortfolioOptions& o, int k) { o.cardinality.max_assets = k; })
+      .def_property(
+          "min_weight", [](const fin::PortfolioOptions& o) { return o.cardinality.min_weight; },
+          [](fin::PortfolioOptions& o, double w) { o.cardinality.min_weight = w; })
+      .def_property(
+          "time_limit", [](const fin::PortfolioOptions& o) { return o.cardinality.time_limit; },
+          [](fin::PortfolioOptions& o, double t) { o.cardinality.time_limit = t; })
+      .def_property(
+          "max_nodes", [](const fin::PortfolioOptions& o) { return o.cardinality.max_nodes; },
+          [](fin::PortfolioOptions& o, long k) { o.cardinality.max_nodes = k; })
       .def_property(
           "adam_lr", [](const fin::PortfolioOptions& o) { return o.adam.adam.lr; },
           [](fin::PortfolioOptions& o, double lr) { o.adam.adam.lr = lr; })
@@ -177,7 +190,11 @@ void bind_finance(py::module_& m) {
       .def_readwrite("objective", &fin::PortfolioResult::objective)
       .def_readwrite("iterations", &fin::PortfolioResult::iterations)
       .def_readwrite("converged", &fin::PortfolioResult::converged)
-      .def_readwrite("kkt_residual", &fin::PortfolioResult::kkt_residual);
+      .def_readwrite("kkt_residual", &fin::PortfolioResult::kkt_residual)
+      .def_readwrite("nodes", &fin::PortfolioResult::nodes)
+      .def_readwrite("bound", &fin::PortfolioResult::bound)
+      .def_readwrite("gap", &fin::PortfolioResult::gap)
+      .def_readwrite("optimal", &fin::PortfolioResult::optimal);
   m.def(
       "portfolio_performance",
       [](const Eigen::VectorXd& w, const Eigen::VectorXd& mu, const Eigen::MatrixXd& cov,

@@ -64,6 +64,7 @@
 // (efficient_frontier.py, objective_functions.py) for the problem definitions.
 
 #include <Eigen/Dense>
+#include <functional>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -134,6 +135,44 @@ struct AdamSolverOptions {
   }
 };
 
+/// Cardinality and minimum-holding constraints (PortfolioOptions::cardinality): at most
+/// max_assets weights are non-zero, and every non-zero weight has |wᵢ| ≥ min_weight. Solved
+/// exactly by branch and bound over the exact solver (finance/src/cardinality.cpp): each node
+/// fixes some assets out (wᵢ = 0) and some in (wᵢ ≥ min_weight, or ≤ −min_weight for a short
+/// position) and solves the problem with the other assets' bounds relaxed to their convex hull
+/// and the count dropped, a lower bound on every portfolio below it. Nodes are taken best bound
+/// first; a node is pruned when its bound is within gap_tolerance of the best portfolio found.
+/// Every problem (min_volatility, max_sharpe, max_quadratic_utility, efficient_return,
+/// efficient_risk) and every constraint kind takes them; the exact solver only (kActiveSet).
+/// The state of a branch-and-bound search, for a progress display.
+struct BranchProgress {
+  long nodes = 0;        ///< relaxations solved so far
+  long open = 0;         ///< nodes waiting
+  double incumbent = 0;  ///< objective of the best portfolio found (+∞: none yet)
+  double bound = 0;      ///< best proven lower bound
+  double seconds = 0;    ///< elapsed
+};
+
+struct CardinalityOptions {
+  int max_assets = 0;     ///< K ≥ 1; 0: no limit on the number of assets held
+  double min_weight = 0;  ///< w_min ≥ 0 for every held asset's |wᵢ|; 0: none
+  /// Wall-clock limit of the search in seconds (+∞: none). When it is reached the best portfolio
+  /// found is returned with the proven gap (PortfolioResult::gap, optimal = false); the result
+  /// then depends on the machine's speed — max_nodes is the reproducible limit.
+  double time_limit = 60;
+  long max_nodes = 0;  ///< 0: no limit on nodes solved
+  /// Stop (proven optimal) when incumbent − bound ≤ gap_tolerance · max(|incumbent|, 1e-12).
+  double gap_tolerance = 1e-9;
+  /// |wᵢ| ≤ hold_tolerance counts as not held when a relaxation is checked (the portfolio
+  /// returned is re-solved on its support, so its zeros are exact).
+  double hold_tolerance = 1e-10;
+  /// Called about once a second during the search and once at its end (none: silent).
+  std::function<void(const BranchProgress&)> progress;
+  bool active() const { return max_assets > 0 || min_weight > 0; }
+  /// "" when valid for n assets, else a message naming the offending option.
+  std::string validate(int n) const;
+};
+
 struct PortfolioOptions {
   PortfolioSolver solver = PortfolioSolver::kActiveSet;
   PortfolioConstraints constraints;  ///< default: long-only, Σw = 1
@@ -148,6 +187,7 @@ struct PortfolioOptions {
   Eigen::VectorXd start;
   ActiveSetOptions active_set;
   AdamSolverOptions adam;
+  CardinalityOptions cardinality;  ///< none by default
   /// "" when valid for n assets, else a message naming the offending option.
   std::string validate(int n) const;
 };
@@ -165,6 +205,14 @@ struct PortfolioResult {
   /// Active set: KKT residual of the final QP (qp.hpp). Adam: η‖G‖∞ at the end.
   double kkt_residual = 0;
   double duality_gap = 0;  ///< active set only
+  /// Branch and bound (cardinality constraints): nodes whose relaxation was solved, the best
+  /// proven lower bound on `objective`, the relative gap (objective − bound) / |objective| and
+  /// whether the search proved the portfolio optimal (gap ≤ gap_tolerance). Without cardinality
+  /// constraints: 0, objective, 0, true.
+  long nodes = 0;
+  double bound = 0;
+  double gap = 0;
+  bool optimal = true;
 };
 
 struct Performance {

@@ -27,6 +27,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <queue>
@@ -80,6 +81,7 @@ struct Node {
   long order = 0;        // creation order: ties in the queue
   std::vector<signed char> state;
   std::shared_ptr<const PortfolioResult> parent;  // the parent's relaxation (root: none)
+  std::shared_ptr<const VectorXd> seed;  // the parent's last perspective portfolio (or none)
 };
 
 struct LaterFirst {
@@ -97,8 +99,14 @@ std::string num(double v) {
 
 class Search {
  public:
-  Search(const char* problem, int n, const PortfolioOptions& o, const NodeSolver& solve)
-      : problem_(problem), n_(n), o_(o), c_(o.cardinality), solve_(solve) {
+  Search(const char* problem, int n, const PortfolioOptions& o, const NodeSolver& solve,
+         PerspectiveTerm perspective)
+      : problem_(problem),
+        n_(n),
+        o_(o),
+        c_(o.cardinality),
+        solve_(solve),
+        perspective_(perspective) {
     const VectorXd lo = o.constraints.lower_vector(n), hi = o.constraints.upper_vector(n);
     budget_ = o.constraints.target_sum();
     const double wmin = c_.min_weight;
@@ -255,7 +263,7 @@ class Search {
   // The relaxation of the node with bounds [lo, hi], warm-started near `near` (may be null).
   // False when it is infeasible.
   bool relax(const VectorXd& lo, const VectorXd& hi, const VectorXd* near, bool root,
-             PortfolioResult& out) {
+             PortfolioResult& out, const VectorXd* cov_add = nullptr) {
     const double slo = lo.sum(), shi = hi.sum();
     const double tol = 1e-12 * std::max(1.0, std::abs(budget_));
     if (slo > budget_ + tol || shi < budget_ - tol) return false;  // bounds cannot meet the budget
@@ -268,9 +276,9 @@ class Search {
       node.start.resize(n_);
       core::project_box_hyperplane(*near, lo, hi, budget_, node.start);
     }
-    ++nodes_;
+    ++solves_;
     try {
-      out = solve_(node, root);
+      out = solve_(node, root, cov_add);
     } catch (const InfeasibleError&) {
       if (root) throw;
       return false;
@@ -338,18 +346,92 @@ class Search {
     solve_support(st, cand, w);
   }
 
+  // z minimising Σ wᵢ²/zᵢ over 0 < zᵢ ≤ 1, Σzᵢ = k for the free assets F (zᵢ = min(1, |wᵢ|/θ),
+  // the k-support norm's weights), floored at a small positive value so that every zᵢ > 0.
+  void optimal_z(const std::vector<int>& F, const VectorXd& w, int k, VectorXd& z) const {
+    std::vector<double> a;
+    a.reserve(F.size());
+    for (int i : F) a.push_back(std::abs(w[i]));
+    std::sort(a.begin(), a.end(), std::greater<double>());
+    double tail = 0;
+    for (double v : a) tail += v;
+    double theta = 0;
+    for (int r = 0; r < k; ++r) {  // r assets capped at 1, the rest ∝ |w|
+      theta = tail / (k - r);
+      if (a[static_cast<std::size_t>(r)] <= theta) break;
+      tail -= a[static_cast<std::size_t>(r)];
+      theta = 0;
+    }
+    const double floor = 1e-4 * k / static_cast<double>(F.size());
+    double sum = 0;
+    for (int i : F) {
+      const double v = theta > 0 ? std::min(1.0, std::abs(w[i]) / theta) : 1.0;
+      z[i] = std::max(v, floor);
+      sum += z[i];
+    }
+    if (sum > k)
+      for (int i : F) z[i] *= k / sum;
+  }
+
+  // A lower bound on the node's subtree from the perspective relaxation g(z) = min_w F(w, z)
+  // (cardinality.hpp: the objective with coefficient·wᵢ²/zᵢ for the free assets), convex in z:
+  // g(z) + min over {0 ≤ z' ≤ 1, Σz' ≤ k} of ∇g(z)ᵀ(z' − z) with ∂g/∂zᵢ = −coefficient·wᵢ²/zᵢ²
+  // (a Frank–Wolfe bound; the minimum puts z' = 1 on the k most negative entries), at a few z
+  // improved by alternating minimisation (z optimal for the last w), starting from the z optimal
+  // for `seed` (the parent's last perspective portfolio, or the node's relaxation). −∞ when not
+  // applicable. `last`: the last perspective portfolio (the children's seed).
+  double perspective_bound(const std::vector<signed char>& st, const VectorXd& lo,
+                           const VectorXd& hi, const VectorXd& seed, VectorXd& last) {
+    if (perspective_.coefficient <= 0 || c_.max_assets == 0) return -kInf;
+    std::vector<int> F;
+    for (int i = 0; i < n_; ++i)
+      if (st[static_cast<std::size_t>(i)] == kFree) F.push_back(i);
+    const int k = c_.max_assets - count_in(st);
+    if (k <= 0 || static_cast<int>(F.size()) <= k) return -kInf;
+    const double coef = perspective_.coefficient;
+    VectorXd z = VectorXd::Ones(n_), add = VectorXd::Zero(n_);
+    optimal_z(F, seed, k, z);
+    const VectorXd* near = &seed;
+    PortfolioResult q;
+    double best = -kInf;
+    std::vector<double> grad(F.size());
+    for (int it = 0; it < 8; ++it) {
+      for (int i : F) add[i] = coef * (1 / z[i] - 1) / perspective_.cov_scale;
+      if (!relax(lo, hi, near, false, q, &add)) break;
+      last = q.weights;  // (may alias seed, which is read only before this point)
+      near = &last;
+      double lin = 0;
+      for (std::size_t j = 0; j < F.size(); ++j) {
+        const int i = F[j];
+        grad[j] = -coef * q.weights[i] * q.weights[i] / (z[i] * z[i]);
+        lin -= grad[j] * z[i];
+      }
+      std::nth_element(grad.begin(), grad.begin() + (k - 1), grad.end());
+      for (int j = 0; j < k; ++j) lin += std::min(0.0, grad[static_cast<std::size_t>(j)]);
+      const double lb = q.objective + lin;
+      best = std::max(best, lb);
+      if (best >= incumbent_ - tolerance()) break;                  // pruned already
+      if (q.objective - lb <= 1e-9 * std::abs(q.objective)) break;  // z optimal
+      optimal_z(F, last, k, z);
+    }
+    return best;
+  }
+
   void push_child(const Node& parent, std::vector<signed char> st, double bound,
-                  const std::shared_ptr<const PortfolioResult>& relaxed) {
+                  const std::shared_ptr<const PortfolioResult>& relaxed,
+                  const std::shared_ptr<const VectorXd>& seed) {
     close_if_full(st);
     Node child;
     child.bound = std::max(bound, parent.bound);
     child.order = ++created_;
     child.state = std::move(st);
     child.parent = relaxed;
+    child.seed = seed;
     queue_.push(std::move(child));
   }
 
   void process(const Node& node) {
+    ++nodes_;
     VectorXd lo, hi;
     bounds_of(node.state, lo, hi);
     PortfolioResult r;
@@ -400,6 +482,15 @@ class Search {
       }
       return;
     }
+    // The perspective bound, for pruning and for the children.
+    double bound = r.objective;
+    std::shared_ptr<const VectorXd> seed = node.seed;
+    if (perspective_.coefficient > 0) {
+      VectorXd last = seed ? *seed : w;
+      bound = std::max(bound, perspective_bound(node.state, lo, hi, last, last));
+      if (bound >= incumbent_ - tolerance()) return;
+      seed = std::make_shared<const VectorXd>(std::move(last));
+    }
     if (root || ++branched_ % 16 == 0) round(node.state, w);
 
     auto shared = std::make_shared<const PortfolioResult>(r);
@@ -410,12 +501,12 @@ class Search {
       if (piece == kLong ? !a.has_long : !a.has_short) continue;
       std::vector<signed char> st = node.state;
       st[static_cast<std::size_t>(branch)] = piece;
-      push_child(node, std::move(st), r.objective, shared);
+      push_child(node, std::move(st), bound, shared, seed);
     }
     if (a.zero_ok) {
       std::vector<signed char> st = node.state;
       st[static_cast<std::size_t>(branch)] = kOut;
-      push_child(node, std::move(st), r.objective, shared);
+      push_child(node, std::move(st), bound, shared, seed);
     }
   }
 
@@ -424,10 +515,11 @@ class Search {
   const PortfolioOptions& o_;
   const CardinalityOptions& c_;
   const NodeSolver& solve_;
+  PerspectiveTerm perspective_;
   double budget_ = 1;
   std::vector<Asset> assets_;
   std::priority_queue<Node, std::vector<Node>, LaterFirst> queue_;
-  long nodes_ = 0, created_ = 0, branched_ = 0;
+  long nodes_ = 0, solves_ = 0, created_ = 0, branched_ = 0;
   int iterations_ = 0;
   bool has_incumbent_ = false;
   double incumbent_ = kInf;
@@ -437,8 +529,8 @@ class Search {
 }  // namespace
 
 PortfolioResult branch_and_bound(const char* problem, int n, const PortfolioOptions& o,
-                                 const NodeSolver& solve) {
-  return Search(problem, n, o, solve).run();
+                                 const NodeSolver& solve, PerspectiveTerm perspective) {
+  return Search(problem, n, o, solve, perspective).run();
 }
 
 }  // namespace detail

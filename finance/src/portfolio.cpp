@@ -529,9 +529,10 @@ namespace {
 // Without cardinality constraints: the problem itself. With them: branch and bound over it
 // (cardinality.cpp), each node the problem with its assets' bounds fixed or relaxed.
 PortfolioResult with_cardinality(const char* name, int n, const PortfolioOptions& o,
-                                 const detail::NodeSolver& solve) {
+                                 const detail::NodeSolver& solve,
+                                 detail::PerspectiveTerm perspective = {}) {
   if (!o.cardinality.active()) {
-    PortfolioResult r = solve(o, true);
+    PortfolioResult r = solve(o, true, nullptr);
     r.bound = r.objective;
     return r;
   }
@@ -539,7 +540,27 @@ PortfolioResult with_cardinality(const char* name, int n, const PortfolioOptions
     throw std::invalid_argument(std::string(name) +
                                 ": cardinality limits (max_assets, min_weight) need the exact "
                                 "solver (solver = active_set), not adam");
-  return detail::branch_and_bound(name, n, o, solve);
+  return detail::branch_and_bound(name, n, o, solve, perspective);
+}
+
+// The perspective term of an objective s·wᵀΣw + γ‖w‖² + … (cardinality.hpp): d a little below
+// λ_min(Σ), so that Σ − dI stays positive semidefinite to rounding.
+detail::PerspectiveTerm perspective_term(const MatrixXd& cov, double s, double gamma) {
+  Eigen::SelfAdjointEigenSolver<MatrixXd> es(cov, Eigen::EigenvaluesOnly);
+  const double lmin = es.eigenvalues()[0], lmax = es.eigenvalues()[cov.rows() - 1];
+  const double d = std::max(0.0, lmin - 1e-9 * std::max(lmax, 0.0));
+  detail::PerspectiveTerm t;
+  t.coefficient = s * d + gamma;
+  t.cov_scale = s;
+  return t;
+}
+
+// Σ, or Σ + diag(add) for a perspective solve (in `storage`).
+const MatrixXd& shifted(const MatrixXd& cov, const VectorXd* add, MatrixXd& storage) {
+  if (!add) return cov;
+  storage = cov;
+  storage.diagonal() += *add;
+  return storage;
 }
 
 // efficient_return over the constraints of `o` (inputs checked); `explain`: an infeasible target
@@ -859,12 +880,16 @@ PortfolioResult min_volatility(const VectorXd& mu, const MatrixXd& cov, const Po
   check_inputs(name, mu, cov);
   const int n = static_cast<int>(mu.size());
   if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
-  return with_cardinality(name, n, o, [&](const PortfolioOptions& node, bool) {
+  const auto solve = [&](const PortfolioOptions& node, bool, const VectorXd* add) {
     const Feasible C = make_feasible(name, n, node.constraints);
-    PortfolioResult r = solve_quadratic(name, C, 2 * cov, VectorXd::Zero(n), node);
+    MatrixXd storage;
+    PortfolioResult r =
+        solve_quadratic(name, C, 2 * shifted(cov, add, storage), VectorXd::Zero(n), node);
     fill_performance(r, mu, cov, node.risk_free_rate);
     return r;
-  });
+  };
+  if (!o.cardinality.active()) return with_cardinality(name, n, o, solve);
+  return with_cardinality(name, n, o, solve, perspective_term(cov, 1.0, o.l2_gamma));
 }
 
 PortfolioResult max_quadratic_utility(const VectorXd& mu, const MatrixXd& cov, double delta,
@@ -876,12 +901,15 @@ PortfolioResult max_quadratic_utility(const VectorXd& mu, const MatrixXd& cov, d
   if (!(delta > 0) || !std::isfinite(delta))
     throw std::invalid_argument(std::string(name) + ": risk aversion must be finite and > 0, got " +
                                 fmt(delta));
-  return with_cardinality(name, n, o, [&](const PortfolioOptions& node, bool) {
+  const auto solve = [&](const PortfolioOptions& node, bool, const VectorXd* add) {
     const Feasible C = make_feasible(name, n, node.constraints);
-    PortfolioResult r = solve_quadratic(name, C, delta * cov, -mu, node);
+    MatrixXd storage;
+    PortfolioResult r = solve_quadratic(name, C, delta * shifted(cov, add, storage), -mu, node);
     fill_performance(r, mu, cov, node.risk_free_rate);
     return r;
-  });
+  };
+  if (!o.cardinality.active()) return with_cardinality(name, n, o, solve);
+  return with_cardinality(name, n, o, solve, perspective_term(cov, 0.5 * delta, o.l2_gamma));
 }
 
 PortfolioResult efficient_return(const VectorXd& mu, const MatrixXd& cov, double target,
@@ -892,9 +920,15 @@ PortfolioResult efficient_return(const VectorXd& mu, const MatrixXd& cov, double
   if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
   if (!std::isfinite(target))
     throw std::invalid_argument(std::string(name) + ": target return must be finite");
-  return with_cardinality(name, n, o, [&](const PortfolioOptions& node, bool explain) {
-    return efficient_return_node(name, mu, cov, target, node, explain);
-  });
+  const auto solve = [&](const PortfolioOptions& node, bool explain, const VectorXd* add) {
+    MatrixXd storage;
+    PortfolioResult r =
+        efficient_return_node(name, mu, shifted(cov, add, storage), target, node, explain);
+    if (add) fill_performance(r, mu, cov, node.risk_free_rate);
+    return r;
+  };
+  if (!o.cardinality.active()) return with_cardinality(name, n, o, solve);
+  return with_cardinality(name, n, o, solve, perspective_term(cov, 1.0, o.l2_gamma));
 }
 
 PortfolioResult efficient_risk(const VectorXd& mu, const MatrixXd& cov, double target_vol,
@@ -905,7 +939,7 @@ PortfolioResult efficient_risk(const VectorXd& mu, const MatrixXd& cov, double t
   if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
   if (!(target_vol > 0) || !std::isfinite(target_vol))
     throw std::invalid_argument(std::string(name) + ": target volatility must be finite and > 0");
-  return with_cardinality(name, n, o, [&](const PortfolioOptions& node, bool) {
+  return with_cardinality(name, n, o, [&](const PortfolioOptions& node, bool, const VectorXd*) {
     return efficient_risk_node(name, mu, cov, target_vol, node);
   });
 }
@@ -923,7 +957,7 @@ PortfolioResult max_sharpe(const VectorXd& mu, const MatrixXd& cov, const Portfo
     throw std::invalid_argument(std::string(name) +
                                 ": needs a positive budget (market-neutral portfolios have no "
                                 "Sharpe-ratio normalisation)");
-  return with_cardinality(name, n, o, [&](const PortfolioOptions& node, bool) {
+  return with_cardinality(name, n, o, [&](const PortfolioOptions& node, bool, const VectorXd*) {
     return max_sharpe_node(name, mu, cov, node);
   });
 }

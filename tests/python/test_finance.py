@@ -181,3 +181,51 @@ def test_cli_portfolio(tmp_path, mu_cov):
     assert cli("portfolio", "frobnicate").returncode == 2
     for action in ("optimize", "frontier", "backtest"):
         assert cli("portfolio", action, "--help").returncode == 0
+
+
+def test_cardinality_limits(mu_cov):
+    mu, S = mu_cov
+    r = fin.min_volatility(mu, S, max_assets=4, min_weight=0.05, time_limit=30)
+    held = np.flatnonzero(r.weights)
+    assert len(held) <= 4 and r.weights[held].min() >= 0.05 - 1e-12
+    assert r.optimal and r.gap <= 1e-9 and r.nodes > 0 and r.bound <= r.objective + 1e-15
+    # Brute force over every 4-asset support of the 20 (4845 QPs): the search's optimum is theirs.
+    from itertools import combinations
+    best = np.inf
+    for s in combinations(range(len(mu)), 4):
+        lo, hi = np.zeros(len(mu)), np.zeros(len(mu))
+        lo[list(s)], hi[list(s)] = 0.05, 1.0
+        best = min(best, fin.min_volatility(mu, S, bounds=(lo, hi)).objective)
+    assert r.objective == pytest.approx(best, rel=1e-9)
+    # the same keywords on every problem; a node limit reports what it proved
+    s = fin.max_sharpe(mu, S, max_assets=3)
+    assert np.count_nonzero(s.weights) <= 3 and s.optimal
+    q = fin.efficient_return(mu, S, 0.25, max_assets=5, min_weight=0.1, max_nodes=2)
+    assert q.nodes <= 2 and np.count_nonzero(q.weights) <= 5
+    assert q.optimal or q.gap > 0
+    # a warm start changes nothing but the work
+    w0 = fin.min_volatility(mu, S).weights
+    np.testing.assert_allclose(fin.min_volatility(mu, S, start=w0).weights, w0, atol=1e-12)
+    with pytest.raises(fin.InfeasibleError, match="at most 2 assets"):
+        fin.min_volatility(mu, S, max_assets=2, bounds=(0, 0.4))
+    with pytest.raises(ValueError, match="max_assets"):
+        fin.min_volatility(mu, S, max_assets=-1)
+    with pytest.raises(ValueError, match="exact solver"):
+        fin.min_volatility(mu, S, max_assets=3, solver="adam")
+
+
+@pytest.mark.skipif(not HAVE_CLI, reason="the adamant CLI is not beside this build")
+def test_cli_cardinality(tmp_path, mu_cov):
+    r = cli("portfolio", "optimize", "--prices", PRICES, "--objective", "min-volatility",
+            "--max-assets", "4", "--min-weight", "0.05", "-o", tmp_path / "k.h5")
+    assert r.returncode == 0, r.stderr
+    assert "proven optimal" in r.stdout
+    _, w, _, _, _ = fin.load_portfolio(tmp_path / "k.h5")
+    ref = fin.min_volatility(*mu_cov, max_assets=4, min_weight=0.05)
+    np.testing.assert_allclose(w.weights, ref.weights, atol=1e-12)
+    with h5py.File(tmp_path / "k.h5", "r") as f:
+        assert f.attrs["max_assets"] == 4 and f.attrs["min_weight"] == 0.05
+    r = cli("portfolio", "optimize", "--prices", PRICES, "--max-assets", "-2")
+    assert r.returncode == 2 and "--max-assets" in r.stderr
+    r = cli("portfolio", "frontier", "--prices", PRICES, "--max-assets", "3", "--out", tmp_path)
+    assert r.returncode != 0 and "frontier" in r.stderr

@@ -36,6 +36,13 @@ Keyword arguments shared by the problems, the frontier and the backtest:
     ``"active_set"`` (exact QP, the default) or ``"adam"`` (projected / proximal Adam).
 ``risk_free_rate``
     for the reported Sharpe ratio (and the objective of ``max_sharpe``), default 0.02.
+``max_assets``, ``min_weight``
+    at most ``max_assets`` non-zero weights, each ``|w_i| >= min_weight`` (0: no limit), solved
+    exactly by branch and bound (exact solver only; not for the frontier). ``time_limit``
+    (seconds, default 60) and ``max_nodes`` stop the search with the best portfolio found: the
+    result's ``optimal``, ``gap`` (proven, relative), ``bound`` and ``nodes`` say how far it got.
+``start``
+    weights to warm-start the exact solver from (used when they satisfy the bounds and budget).
 
 Infeasible problems (bounds that cannot sum to the budget, a target return nobody reaches, no
 asset beating the risk-free rate for ``max_sharpe``) raise :class:`InfeasibleError`, a

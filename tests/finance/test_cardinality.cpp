@@ -198,7 +198,7 @@ TEST(Cardinality, SixteenAssetsMatchEnumeration) {
 }
 
 TEST(Cardinality, EveryConstraintKindMatchesEnumeration) {
-  const int n = 9;
+  constexpr int n = 9;
   struct Case {
     std::string name;
     std::function<void(PortfolioOptions&)> set;
@@ -210,7 +210,7 @@ TEST(Cardinality, EveryConstraintKindMatchesEnumeration) {
          o.constraints.sectors = {{"a", {0, 1, 2, 3}, 0.2, 0.6}, {"b", {4, 5, 6}, -kInf, 0.3}};
        }},
       {"per-asset bounds",
-       [n](PortfolioOptions& o) {
+       [](PortfolioOptions& o) {
          o.constraints.lower_bounds = VectorXd::Zero(n);
          o.constraints.upper_bounds = VectorXd::LinSpaced(n, 0.3, 0.7);
        }},
@@ -228,7 +228,7 @@ TEST(Cardinality, EveryConstraintKindMatchesEnumeration) {
        false},
       {"L2", [](PortfolioOptions& o) { o.l2_gamma = 0.05; }, false},
       {"L1 costs",
-       [n](PortfolioOptions& o) {
+       [](PortfolioOptions& o) {
          o.l1_kappa = 0.002;
          o.w_prev = VectorXd::Constant(n, 1.0 / n);
        },

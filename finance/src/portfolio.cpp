@@ -729,9 +729,14 @@ PortfolioResult max_sharpe_node(const char* name, const VectorXd& mu, const Matr
     // The first jump goes far from t = 0, where a fresh start (the vertex, or the projected
     // minimiser with short positions) is closer than w(0); later steps are short: warm starts.
     int solves = 0;
+    StructuredQpWorkspace ws;  // the factor of the whole 2Σ, shared by the path's solves
+    std::vector<double> breaks;
+    // Each step crosses at most this many of the current piece's breakpoints (measured at 100,
+    // 500 and 1000 assets with short positions: 1 costs a solve per breakpoint, 32 overshoots).
+    constexpr std::size_t kBreaksPerStep = 8;
     auto solve_at = [&](double t) {
       sp.c = t * dc;
-      r = solve_structured_qp(sp, o.active_set, solves++ >= 2 ? &w : nullptr, &dc, &dw);
+      r = solve_structured_qp(sp, o.active_set, solves++ >= 1 ? &w : nullptr, &dc, &dw, &ws);
       if (r.status != QpStatus::kOptimal) {
         throw_status(name, r.status);
         throw std::runtime_error(std::string(name) +
@@ -745,8 +750,9 @@ PortfolioResult max_sharpe_node(const char* name, const VectorXd& mu, const Matr
       const double b = C.b;
       double t = 0, t_lo = 0, t_hi = kInf;
       bool done = false;
-      for (int k = 0; k < 200 && !done; ++k) {
-        const double a = mu.dot(w) - rf * b, s2 = w.dot(cov * w), a1 = mu.dot(dw);
+      for (int k = 0; k < 200 + 4 * n && !done; ++k) {
+        // σ² from the QP's objective wᵀΣw − tμᵀw (no O(n²) product per step)
+        const double a = mu.dot(w) - rf * b, s2 = r.objective + t * mu.dot(w), a1 = mu.dot(dw);
         const double phi = t * a - 2 * s2;
         if (std::abs(phi) <= 1e-13 * std::max(s2, 1e-300) && a > 0) {
           done = true;
@@ -760,6 +766,26 @@ PortfolioResult max_sharpe_node(const char* name, const VectorXd& mu, const Matr
         double next = denom > 0 ? (2 * s2 - a1 * t * t) / denom : kInf;
         if (!(next > t_lo && next < t_hi))
           next = std::isfinite(t_hi) ? 0.5 * (t_lo + t_hi) : std::max(1.0, 4 * t_lo);
+        // Up the path, stop where the piece ends: at the first free asset to reach a bound along
+        // w + (t' − t)·dw. Past it the prediction is off, and a warm start would cross working-
+        // set changes beyond the root only to undo them; stepping breakpoint by breakpoint costs
+        // one change each (the solver keeps its factor in `ws`).
+        if (next > t && dw.allFinite()) {
+          breaks.clear();
+          for (Index i = 0; i < n; ++i) {
+            if (!(w[i] > C.lo[i] && w[i] < C.hi[i]) || dw[i] == 0) continue;
+            const double room = dw[i] > 0 ? C.hi[i] - w[i] : C.lo[i] - w[i];
+            // (an asset at its bound to rounding, still free, is not a breakpoint ahead)
+            if (std::abs(room) <= 1e-12 * std::max(1.0, std::abs(w[i]))) continue;
+            const double tb = t + room / dw[i];
+            if (tb > t * (1 + 1e-12) && tb < next) breaks.push_back(tb);
+          }
+          const std::size_t j = std::min<std::size_t>(breaks.size(), kBreaksPerStep);
+          if (j > 0 && breaks.size() >= kBreaksPerStep) {
+            std::nth_element(breaks.begin(), breaks.begin() + (j - 1), breaks.end());
+            next = breaks[j - 1];
+          }
+        }
         if (!std::isfinite(t_hi) && next > 1e16 * std::max(1.0, s2)) throw no_positive();
         if (std::isfinite(t_hi) && t_hi - t_lo <= 1e-15 * t_hi) {
           done = true;  // bracketed to rounding

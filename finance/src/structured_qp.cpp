@@ -60,6 +60,24 @@ class FreeCholesky {
     return true;
   }
 
+  // Starts from the factor of the whole H (F = 0 … n−1); the caller then removes the variables
+  // that are not free, from the last one down.
+  void assign_full(const MatrixXd& L) {
+    L_ = L;
+    k_ = L.rows();
+  }
+
+  // Takes over a factor kept from an earlier solve (k × k leading block of L) / hands it out.
+  void adopt(MatrixXd&& L, Index k) {
+    L_ = std::move(L);
+    k_ = k;
+    if (L_.rows() == 0) L_.resize(std::min<Index>(n_, 64), std::min<Index>(n_, 64));
+  }
+  void release(MatrixXd& L) {
+    L = std::move(L_);
+    k_ = 0;
+  }
+
   // Appends variable j: h = H(F, j), hjj = H(j, j). False (and nothing changed) when the new
   // pivot² is ≤ min_pivot2, i.e. H_FF ∪ {j} is not numerically positive definite.
   bool append(VectorXd& h, double hjj, double min_pivot2) {
@@ -212,7 +230,15 @@ bool is_free(At a) { return a == At::kFree0 || a == At::kFree1; }
 
 }  // namespace
 
-std::string StructuredQpProblem::validate() const {
+namespace {
+
+// StructuredQpProblem::validate; `check_h` false skips H's O(n²) checks (finite, symmetric) for a
+// workspace that has seen this H already.
+std::string validate_problem(const StructuredQpProblem& p, bool check_h) {
+  const MatrixXd &H = p.H, &R = p.R;
+  const VectorXd &c = p.c, &a = p.a, &lower = p.lower, &upper = p.upper, &r_lower = p.r_lower,
+                 &r_upper = p.r_upper, &kappa = p.kappa, &kink = p.kink;
+  const double b = p.b;
   const Index n = c.size();
   std::ostringstream os;
   if (n == 0) return "StructuredQpProblem: no variables (c is empty)";
@@ -232,11 +258,11 @@ std::string StructuredQpProblem::validate() const {
   else if (kappa.size() != 0 && (kappa.size() != n || kink.size() != n))
     os << "StructuredQpProblem: kappa/kink have " << kappa.size() << "/" << kink.size()
        << " entries, expected " << n << " each (or none)";
-  else if (!H.allFinite() || !c.allFinite() || !a.allFinite() || !std::isfinite(b) ||
+  else if ((check_h && !H.allFinite()) || !c.allFinite() || !a.allFinite() || !std::isfinite(b) ||
            !R.allFinite() || !kappa.allFinite() || !kink.allFinite())
     os << "StructuredQpProblem: non-finite entry (NaN or ±Inf) in H, c, a, b, R, kappa or kink";
-  else if ((H - H.transpose()).cwiseAbs().maxCoeff() >
-           1e-12 * std::max(1.0, H.cwiseAbs().maxCoeff()))
+  else if (check_h && (H - H.transpose()).cwiseAbs().maxCoeff() >
+                          1e-12 * std::max(1.0, H.cwiseAbs().maxCoeff()))
     os << "StructuredQpProblem: H is not symmetric";
   else if (kappa.size() != 0 && (kappa.array() < 0).any())
     os << "StructuredQpProblem: kappa has a negative entry";
@@ -258,6 +284,10 @@ std::string StructuredQpProblem::validate() const {
   }
   return os.str();
 }
+
+}  // namespace
+
+std::string StructuredQpProblem::validate() const { return validate_problem(*this, true); }
 
 QpProblem StructuredQpProblem::to_general() const {
   const Index n = c.size(), m = R.rows();
@@ -369,8 +399,13 @@ QpResult dense_fallback(const StructuredQpProblem& p, const ActiveSetOptions& o,
 }  // namespace
 
 QpResult solve_structured_qp(const StructuredQpProblem& p, const ActiveSetOptions& options,
-                             const VectorXd* start, const VectorXd* dc, VectorXd* dx_dc) {
-  if (auto msg = p.validate(); !msg.empty()) throw std::invalid_argument(msg);
+                             const VectorXd* start, const VectorXd* dc, VectorXd* dx_dc,
+                             StructuredQpWorkspace* workspace) {
+  // H's own checks are O(n²): once per workspace (its caller keeps H unchanged).
+  const bool h_seen = workspace && workspace->h_checked &&
+                      workspace->h_diagonal.size() == p.H.rows() &&
+                      workspace->h_diagonal == p.H.diagonal();
+  if (auto msg = validate_problem(p, !h_seen); !msg.empty()) throw std::invalid_argument(msg);
   if (auto msg = options.validate(); !msg.empty()) throw std::invalid_argument(msg);
   const Index n = p.c.size(), m = p.R.rows();
   if (start && start->size() != n)
@@ -426,9 +461,37 @@ QpResult solve_structured_qp(const StructuredQpProblem& p, const ActiveSetOption
   // problems keep the vertex start, whose work grows with the (small) optimal support. Either
   // start gives the same optimum.
   const bool short_positions = budget && (v.lo.array() < 0).any() && (p.a.array() == 1).all();
+  // The lower Cholesky factor of the whole H (null when H is not positive definite): computed at
+  // most once per call, and kept in the workspace across calls on the same H.
+  StructuredQpWorkspace local;
+  StructuredQpWorkspace& ws = workspace ? *workspace : local;
+  ws.h_checked = true;
+  if (ws.h_diagonal.size() != n || ws.h_diagonal != p.H.diagonal()) {
+    ws.L.resize(0, 0);
+    ws.not_positive_definite = false;
+    ws.h_diagonal = p.H.diagonal();
+    ws.free_L.resize(0, 0);
+    ws.free_set.clear();
+  }
+  auto full_factor = [&]() -> const MatrixXd* {
+    if (ws.L.size() == 0 && !ws.not_positive_definite) {
+      Eigen::LLT<MatrixXd> llt(p.H);
+      if (llt.info() == Eigen::Success) {
+        ws.L = llt.matrixL();
+      } else {
+        ws.not_positive_definite = true;
+      }
+    }
+    return ws.not_positive_definite ? nullptr : &ws.L;
+  };
   auto projected_start = [&]() {
-    const Eigen::LLT<MatrixXd> llt(p.H);
-    if (llt.info() != Eigen::Success) return false;
+    const MatrixXd* L = full_factor();
+    if (!L) return false;
+    const auto llt_solve = [L](MatrixXd B) {
+      L->triangularView<Eigen::Lower>().solveInPlace(B);
+      L->transpose().triangularView<Eigen::Upper>().solveInPlace(B);
+      return B;
+    };
     // min ½xᵀHx + cᵀx s.t. Ax = d for A = [budget; equality rows]: x = H⁻¹(Aᵀν − c) with
     // (AH⁻¹Aᵀ)ν = d + AH⁻¹c.
     std::vector<Index> eq;
@@ -443,8 +506,8 @@ QpResult solve_structured_qp(const StructuredQpProblem& p, const ActiveSetOption
       A.row(static_cast<Index>(q) + 1) = p.R.row(eq[q]);
       d[static_cast<Index>(q) + 1] = p.r_lower[eq[q]];
     }
-    const MatrixXd HA = llt.solve(A.transpose());
-    const VectorXd hc = llt.solve(p.c);
+    const MatrixXd HA = llt_solve(A.transpose());
+    const VectorXd hc = llt_solve(p.c);
     const VectorXd nu = (A * HA).ldlt().solve(d + A * hc);
     if (!nu.allFinite()) return false;
     x.resize(n);
@@ -534,7 +597,48 @@ QpResult solve_structured_qp(const StructuredQpProblem& p, const ActiveSetOption
   };
   for (Index i = 0; i < n; ++i)
     if (is_free(at[static_cast<std::size_t>(i)])) F.push_back(i);
-  if (!chol.assign(p.H, F, min_pivot2)) return dense_fallback(p, options, x, 0);
+  // With few variables fixed, and the factor of the whole H at hand (the projected start computed
+  // it, or the workspace holds it), deleting the fixed ones from it (O(k²) each) is cheaper than
+  // factorising H_FF afresh (O(k³/3)).
+  // A warm start next to the previous call's solution (workspace) updates that call's free-set
+  // factor: O(k²) per variable whose state differs.
+  bool reused = false;
+  if (workspace && !ws.free_set.empty()) {
+    std::vector<char> in_new(static_cast<std::size_t>(n), 0), in_old(in_new);
+    for (Index i : F) in_new[static_cast<std::size_t>(i)] = 1;
+    for (Index i : ws.free_set) in_old[static_cast<std::size_t>(i)] = 1;
+    Index diff = 0;
+    for (Index i = 0; i < n; ++i)
+      diff += in_new[static_cast<std::size_t>(i)] != in_old[static_cast<std::size_t>(i)];
+    if (diff <= std::max<Index>(8, n / 8)) {
+      std::vector<Index> Fn = std::move(ws.free_set);
+      ws.free_set.clear();
+      chol.adopt(std::move(ws.free_L), static_cast<Index>(Fn.size()));
+      for (Index pos = static_cast<Index>(Fn.size()) - 1; pos >= 0; --pos)
+        if (!in_new[static_cast<std::size_t>(Fn[static_cast<std::size_t>(pos)])]) {
+          chol.remove(pos);
+          Fn.erase(Fn.begin() + pos);
+        }
+      F.swap(Fn);
+      for (Index i : Fn)
+        if (!in_old[static_cast<std::size_t>(i)] && !append_free(i))
+          return dense_fallback(p, options, x, 0);
+      reused = true;
+    }
+    ws.free_set.clear();
+  }
+  const Index n_fixed = n - static_cast<Index>(F.size());
+  if (!reused && workspace && 8 * n_fixed <= n) full_factor();  // paid once for later calls
+  const bool have_full = ws.L.size() > 0 && !ws.not_positive_definite;
+  if (reused) {
+    // F and its factor come from the previous call
+  } else if (have_full && 8 * n_fixed <= n && ws.L.diagonal().cwiseAbs2().minCoeff() > min_pivot2) {
+    chol.assign_full(ws.L);
+    for (Index i = n - 1; i >= 0; --i)
+      if (!is_free(at[static_cast<std::size_t>(i)])) chol.remove(i);
+  } else if (!chol.assign(p.H, F, min_pivot2)) {
+    return dense_fallback(p, options, x, 0);
+  }
 
   VectorXd y, u, gF, pF, d_rows;
   MatrixXd V, AF, S;
@@ -835,6 +939,10 @@ QpResult solve_structured_qp(const StructuredQpProblem& p, const ActiveSetOption
       solve_eqp(dcF, mw, yy, pp);
       for (Index c = 0; c < k; ++c) (*dx_dc)[F[static_cast<std::size_t>(c)]] = pp[c];
     }
+  }
+  if (workspace) {  // the next call of the path starts from this free set
+    chol.release(ws.free_L);
+    ws.free_set = F;
   }
   return res;
 }

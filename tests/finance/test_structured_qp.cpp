@@ -176,6 +176,49 @@ TEST(StructuredQp, WarmStartFromANeighbouringSolutionGivesTheSameOptimum) {
   EXPECT_LT(warm.iterations, cold.iterations);
 }
 
+TEST(StructuredQp, AWorkspaceAlongAPathGivesTheFreshSolvesOptima) {
+  // A path of problems c + s·dc (rows, kinks, short positions), each warm-started from the last
+  // with one workspace — reusing the factor of H and the previous free-set factor — against each
+  // solved on its own; then a different H through the same workspace (detected, refactorised).
+  std::mt19937_64 gen(21);
+  for (const Features f : {Features{false, false, false, true}, Features{true, true, true, true}}) {
+    StructuredQpProblem p = random_problem(gen, 40, f);
+    const VectorXd c0 = p.c;
+    const VectorXd dc =
+        0.05 * VectorXd::NullaryExpr(40, [&] { return std::normal_distribution<>()(gen); });
+    StructuredQpWorkspace ws;
+    VectorXd x, dx, dx_fresh;
+    int reused_work = 0, fresh_work = 0;
+    for (int k = 0; k < 25; ++k) {
+      p.c = c0 + k * dc;
+      const QpResult a = solve_structured_qp(p, {}, k > 0 ? &x : nullptr, &dc, &dx, &ws);
+      const QpResult b = solve_structured_qp(p, {}, nullptr, &dc, &dx_fresh);
+      if (b.status != QpStatus::kOptimal) {
+        EXPECT_NE(a.status, QpStatus::kOptimal) << k;
+        break;
+      }
+      ASSERT_EQ(a.status, QpStatus::kOptimal) << k;
+      EXPECT_NEAR(a.objective, b.objective, 1e-11 * std::max(1.0, std::abs(b.objective))) << k;
+      EXPECT_LE((a.x - b.x).cwiseAbs().maxCoeff(), 1e-9) << k;
+      if (!b.fallback && !a.fallback) {
+        EXPECT_LE((dx - dx_fresh).cwiseAbs().maxCoeff(), 1e-8) << k;
+      }
+      EXPECT_LE(a.kkt_residual, 1e-9) << k;
+      reused_work += a.iterations;
+      fresh_work += b.iterations;
+      x = a.x;
+    }
+    EXPECT_LT(reused_work, fresh_work);
+    p.H *= 3;  // a new H in the same workspace
+    p.c = c0;
+    const QpResult a = solve_structured_qp(p, {}, &x, nullptr, nullptr, &ws);
+    const QpResult b = solve_structured_qp(p);
+    ASSERT_EQ(b.status, QpStatus::kOptimal);
+    ASSERT_EQ(a.status, QpStatus::kOptimal);
+    EXPECT_LE((a.x - b.x).cwiseAbs().maxCoeff(), 1e-9);
+  }
+}
+
 TEST(StructuredQp, ParametricDerivativeMatchesFiniteDifferences) {
   std::mt19937_64 gen(8);
   for (int rep = 0; rep < 6; ++rep) {

@@ -153,6 +153,18 @@ struct StructuredQpProblem {
   QpProblem to_general() const;
 };
 
+/// See solve_structured_qp. Opaque to callers: default-construct one and pass it to every call.
+struct StructuredQpWorkspace {
+  Eigen::VectorXd h_diagonal;          ///< diagonal of the H the factor belongs to
+  Eigen::MatrixXd L;                   ///< lower Cholesky factor of H (empty: not computed)
+  bool not_positive_definite = false;  ///< H's factorisation failed (no factor)
+  bool h_checked = false;              ///< H validated (finite, symmetric) by an earlier call
+  /// The last optimal call's free-set factor (leading k × k) and its free variables in factor
+  /// order: the next call, warm-started near that solution, updates it instead of factorising.
+  Eigen::MatrixXd free_L;
+  std::vector<Eigen::Index> free_set;
+};
+
 /// Solves the structured QP by a primal active-set method on the free variables: the working
 /// set fixes variables at a bound or at their kink and holds the budget row and the general rows
 /// that sit at one of their bounds; the equality-constrained subproblem on the free set is
@@ -176,9 +188,14 @@ struct StructuredQpProblem {
 /// direction `dc` of a perturbation c + s·dc, on the final working set (the solution path of a
 /// parametric problem is affine in s between working-set changes); `dc` must be given with it.
 /// NaN when the solve did not end optimal in the structured method (infeasible, fallback).
+/// `workspace`: when not null, state kept between calls on the same H (a path of problems that
+/// differ in c, bounds or rows, such as max_sharpe's): the Cholesky factor of the whole H,
+/// computed once, from which each call's free-set factor is derived. The caller keeps H unchanged
+/// while it reuses a workspace (a changed diagonal is detected and the factor recomputed).
 QpResult solve_structured_qp(const StructuredQpProblem& problem,
                              const ActiveSetOptions& options = {},
                              const Eigen::VectorXd* start = nullptr,
-                             const Eigen::VectorXd* dc = nullptr, Eigen::VectorXd* dx_dc = nullptr);
+                             const Eigen::VectorXd* dc = nullptr, Eigen::VectorXd* dx_dc = nullptr,
+                             StructuredQpWorkspace* workspace = nullptr);
 
 }  // namespace adamant::finance

@@ -40,7 +40,10 @@ std::string fmt(double v) {
   return os.str();
 }
 
-void check_inputs(const char* problem, const VectorXd& mu, const MatrixXd& cov) {
+// `factor`: when not null and Σ is positive definite, its lower Cholesky factor (the PSD test's
+// by-product, handed to the solver so that it does not factorise Σ again), else left empty.
+void check_inputs(const char* problem, const VectorXd& mu, const MatrixXd& cov,
+                  MatrixXd* factor = nullptr) {
   const std::string p = problem;
   if (mu.size() == 0) throw std::invalid_argument(p + ": expected returns are empty");
   if (cov.rows() != mu.size() || cov.cols() != mu.size()) {
@@ -65,6 +68,14 @@ void check_inputs(const char* problem, const VectorXd& mu, const MatrixXd& cov) 
   // factorisation of Σ + τI with τ = 1e-10·max(1, max_i Σ_ii) ≤ the tolerance above (the
   // largest diagonal entry is a lower bound of λ_max) succeeds only when λ_min > −τ (to
   // rounding). When it fails, the eigenvalues decide (and name the smallest in the message).
+  if (factor) {
+    Eigen::LLT<MatrixXd> llt(cov);
+    if (llt.info() == Eigen::Success) {
+      *factor = llt.matrixL();
+      return;  // positive definite
+    }
+    factor->resize(0, 0);
+  }
   const double tau = 1e-10 * std::max(1.0, cov.diagonal().maxCoeff());
   MatrixXd shifted = cov;
   shifted.diagonal().array() += tau;
@@ -214,14 +225,22 @@ StructuredQpProblem structured(const Feasible& C, const MatrixXd& Q, const Vecto
 
 // Exact: solve the QP over w — structured (free-set Cholesky, qp.hpp) by default, the dense
 // solver on the general form (ℓ1 split) with exploit_bounds off.
+// `Q_factor`: a lower Cholesky factor of Q, when known (the solver then need not compute it).
 PortfolioResult solve_exact(const std::string& problem, const Feasible& C, const MatrixXd& Q,
-                            const VectorXd& q, const PortfolioOptions& o) {
+                            const VectorXd& q, const PortfolioOptions& o,
+                            const MatrixXd* Q_factor = nullptr) {
   const int n = C.n;
   QpResult r;
   const VectorXd wp = prev_or_zero(o, n);
   if (o.active_set.exploit_bounds) {
     const VectorXd* start = o.start.size() == n ? &o.start : nullptr;
-    r = solve_structured_qp(structured(C, Q, q, o.l1_kappa, wp), o.active_set, start);
+    StructuredQpWorkspace ws;
+    if (Q_factor) {
+      ws.h_diagonal = Q.diagonal();
+      ws.L = *Q_factor;
+    }
+    r = solve_structured_qp(structured(C, Q, q, o.l1_kappa, wp), o.active_set, start, nullptr,
+                            nullptr, Q_factor ? &ws : nullptr);
   } else {
     const QpProblem qp = build_qp(C, Q, q, o.l1_kappa, wp);
     VectorXd start = VectorXd::Zero(qp.c.size());
@@ -334,13 +353,18 @@ double lambda_max(const MatrixXd& m) {
   return std::max(es.eigenvalues().maxCoeff(), 1e-300);
 }
 
+// `cov_factor`, `scale`: Q = scale·Σ with L the lower Cholesky factor of Σ (or null), used by
+// the exact solver when there is no L2 term (the factor of Q is then √scale·L).
 PortfolioResult solve_quadratic(const std::string& problem, const Feasible& C, const MatrixXd& Q,
-                                const VectorXd& q, const PortfolioOptions& o) {
+                                const VectorXd& q, const PortfolioOptions& o,
+                                const MatrixXd* cov_factor = nullptr, double scale = 1) {
   const double gamma = o.l2_gamma;
   const MatrixXd Qt = Q + 2 * gamma * MatrixXd::Identity(C.n, C.n);
   if (o.solver == PortfolioSolver::kActiveSet) {
-    PortfolioResult r = solve_exact(problem, C, Qt, q, o);
-    return r;
+    // The factor helps the short-position start (long-only problems start from a vertex).
+    const bool use = cov_factor && cov_factor->size() > 0 && gamma == 0 && (C.lo.array() < 0).any();
+    const MatrixXd LQ = use ? MatrixXd(std::sqrt(scale) * *cov_factor) : MatrixXd();
+    return solve_exact(problem, C, Qt, q, o, use ? &LQ : nullptr);
   }
   SmoothFn f = [&Q, &q, gamma](const VectorXd& w, VectorXd* grad) {
     return quadratic_objective(Q, q, gamma, w, grad);
@@ -566,7 +590,8 @@ const MatrixXd& shifted(const MatrixXd& cov, const VectorXd* add, MatrixXd& stor
 // efficient_return over the constraints of `o` (inputs checked); `explain`: an infeasible target
 // names the achievable range (two LPs), else a plain InfeasibleError (branch and bound prunes).
 PortfolioResult efficient_return_node(const char* name, const VectorXd& mu, const MatrixXd& cov,
-                                      double target, const PortfolioOptions& o, bool explain) {
+                                      double target, const PortfolioOptions& o, bool explain,
+                                      const MatrixXd* cov_factor = nullptr) {
   const int n = static_cast<int>(mu.size());
   const Feasible base = make_feasible(name, n, o.constraints);
   // The achievable range of μᵀw (two LPs) is needed only to explain an infeasible target: the
@@ -587,7 +612,7 @@ PortfolioResult efficient_return_node(const char* name, const VectorXd& mu, cons
   C.extra_b = VectorXd::Constant(1, target);
   PortfolioResult r;
   try {
-    r = solve_quadratic(name, C, 2 * cov, VectorXd::Zero(n), o);
+    r = solve_quadratic(name, C, 2 * cov, VectorXd::Zero(n), o, cov_factor, 2.0);
   } catch (const InfeasibleError&) {
     if (!explain) throw;
     throw outside();
@@ -903,14 +928,15 @@ PortfolioResult max_sharpe_node(const char* name, const VectorXd& mu, const Matr
 
 PortfolioResult min_volatility(const VectorXd& mu, const MatrixXd& cov, const PortfolioOptions& o) {
   const char* name = "min_volatility";
-  check_inputs(name, mu, cov);
+  MatrixXd L;
+  check_inputs(name, mu, cov, &L);
   const int n = static_cast<int>(mu.size());
   if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
   const auto solve = [&](const PortfolioOptions& node, bool, const VectorXd* add) {
     const Feasible C = make_feasible(name, n, node.constraints);
     MatrixXd storage;
-    PortfolioResult r =
-        solve_quadratic(name, C, 2 * shifted(cov, add, storage), VectorXd::Zero(n), node);
+    PortfolioResult r = solve_quadratic(name, C, 2 * shifted(cov, add, storage), VectorXd::Zero(n),
+                                        node, add ? nullptr : &L, 2.0);
     fill_performance(r, mu, cov, node.risk_free_rate);
     return r;
   };
@@ -921,7 +947,8 @@ PortfolioResult min_volatility(const VectorXd& mu, const MatrixXd& cov, const Po
 PortfolioResult max_quadratic_utility(const VectorXd& mu, const MatrixXd& cov, double delta,
                                       const PortfolioOptions& o) {
   const char* name = "max_quadratic_utility";
-  check_inputs(name, mu, cov);
+  MatrixXd L;
+  check_inputs(name, mu, cov, &L);
   const int n = static_cast<int>(mu.size());
   if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
   if (!(delta > 0) || !std::isfinite(delta))
@@ -930,7 +957,8 @@ PortfolioResult max_quadratic_utility(const VectorXd& mu, const MatrixXd& cov, d
   const auto solve = [&](const PortfolioOptions& node, bool, const VectorXd* add) {
     const Feasible C = make_feasible(name, n, node.constraints);
     MatrixXd storage;
-    PortfolioResult r = solve_quadratic(name, C, delta * shifted(cov, add, storage), -mu, node);
+    PortfolioResult r = solve_quadratic(name, C, delta * shifted(cov, add, storage), -mu, node,
+                                        add ? nullptr : &L, delta);
     fill_performance(r, mu, cov, node.risk_free_rate);
     return r;
   };
@@ -941,15 +969,16 @@ PortfolioResult max_quadratic_utility(const VectorXd& mu, const MatrixXd& cov, d
 PortfolioResult efficient_return(const VectorXd& mu, const MatrixXd& cov, double target,
                                  const PortfolioOptions& o) {
   const char* name = "efficient_return";
-  check_inputs(name, mu, cov);
+  MatrixXd L;
+  check_inputs(name, mu, cov, &L);
   const int n = static_cast<int>(mu.size());
   if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
   if (!std::isfinite(target))
     throw std::invalid_argument(std::string(name) + ": target return must be finite");
   const auto solve = [&](const PortfolioOptions& node, bool explain, const VectorXd* add) {
     MatrixXd storage;
-    PortfolioResult r =
-        efficient_return_node(name, mu, shifted(cov, add, storage), target, node, explain);
+    PortfolioResult r = efficient_return_node(name, mu, shifted(cov, add, storage), target, node,
+                                              explain, add ? nullptr : &L);
     if (add) fill_performance(r, mu, cov, node.risk_free_rate);
     return r;
   };

@@ -21,7 +21,9 @@
 //    min_volatility, utility and efficient_return are one such QP. max_sharpe follows the path of
 //    utility problems min wᵀΣw − tμᵀw: between working-set changes w(t) is affine and the
 //    tangency condition t·(μᵀw − r_f b) = 2wᵀΣw is linear in t, so each step jumps to its root on
-//    the current piece (bracketed) until the root lies on the piece it was computed from.
+//    the current piece (bracketed) until the root lies on the piece it was computed from; a step
+//    crosses at most 8 of the piece's breakpoints (assets reaching a bound), and the solves share
+//    one StructuredQpWorkspace, so each updates the previous free-set factor.
 //    efficient_risk by bisection on δ of the utility problem, warm-started: on the efficient
 //    frontier the volatility σ(δ) of the utility optimum is continuous and non-increasing in δ and
 //    the KKT conditions of efficient_risk are those of the utility problem with δ = 2λ (λ the

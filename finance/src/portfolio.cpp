@@ -68,12 +68,10 @@ void check_inputs(const char* problem, const VectorXd& mu, const MatrixXd& cov,
   // factorisation of Σ + τI with τ = 1e-10·max(1, max_i Σ_ii) ≤ the tolerance above (the
   // largest diagonal entry is a lower bound of λ_max) succeeds only when λ_min > −τ (to
   // rounding). When it fails, the eigenvalues decide (and name the smallest in the message).
-  if (factor) {
-    Eigen::LLT<MatrixXd> llt(cov);
-    if (llt.info() == Eigen::Success) {
-      *factor = llt.matrixL();
-      return;  // positive definite
-    }
+  if (factor) {  // (in place: the lower triangle becomes L, the upper keeps Σ's, unused)
+    *factor = cov;
+    Eigen::LLT<Eigen::Ref<MatrixXd>> llt(*factor);
+    if (llt.info() == Eigen::Success) return;  // positive definite
     factor->resize(0, 0);
   }
   const double tau = 1e-10 * std::max(1.0, cov.diagonal().maxCoeff());
@@ -225,10 +223,11 @@ StructuredQpProblem structured(const Feasible& C, const MatrixXd& Q, const Vecto
 
 // Exact: solve the QP over w — structured (free-set Cholesky, qp.hpp) by default, the dense
 // solver on the general form (ℓ1 split) with exploit_bounds off.
-// `Q_factor`: a lower Cholesky factor of Q, when known (the solver then need not compute it).
+// `Q_factor`: a lower Cholesky factor of Q, when known (the solver then need not compute it;
+// it is moved from).
 PortfolioResult solve_exact(const std::string& problem, const Feasible& C, const MatrixXd& Q,
                             const VectorXd& q, const PortfolioOptions& o,
-                            const MatrixXd* Q_factor = nullptr) {
+                            MatrixXd* Q_factor = nullptr) {
   const int n = C.n;
   QpResult r;
   const VectorXd wp = prev_or_zero(o, n);
@@ -237,7 +236,8 @@ PortfolioResult solve_exact(const std::string& problem, const Feasible& C, const
     StructuredQpWorkspace ws;
     if (Q_factor) {
       ws.h_diagonal = Q.diagonal();
-      ws.L = *Q_factor;
+      ws.L = std::move(*Q_factor);
+      ws.keep_factor = false;  // one call: the solver may take it over
     }
     r = solve_structured_qp(structured(C, Q, q, o.l1_kappa, wp), o.active_set, start, nullptr,
                             nullptr, Q_factor ? &ws : nullptr);
@@ -359,11 +359,13 @@ PortfolioResult solve_quadratic(const std::string& problem, const Feasible& C, c
                                 const VectorXd& q, const PortfolioOptions& o,
                                 const MatrixXd* cov_factor = nullptr, double scale = 1) {
   const double gamma = o.l2_gamma;
-  const MatrixXd Qt = Q + 2 * gamma * MatrixXd::Identity(C.n, C.n);
+  MatrixXd with_l2;  // Q + 2γI (Q itself without L2: no n² copy)
+  if (gamma != 0) with_l2 = Q + 2 * gamma * MatrixXd::Identity(C.n, C.n);
+  const MatrixXd& Qt = gamma != 0 ? with_l2 : Q;
   if (o.solver == PortfolioSolver::kActiveSet) {
     // The factor helps the short-position start (long-only problems start from a vertex).
     const bool use = cov_factor && cov_factor->size() > 0 && gamma == 0 && (C.lo.array() < 0).any();
-    const MatrixXd LQ = use ? MatrixXd(std::sqrt(scale) * *cov_factor) : MatrixXd();
+    MatrixXd LQ = use ? MatrixXd(std::sqrt(scale) * *cov_factor) : MatrixXd();
     return solve_exact(problem, C, Qt, q, o, use ? &LQ : nullptr);
   }
   SmoothFn f = [&Q, &q, gamma](const VectorXd& w, VectorXd* grad) {

@@ -633,7 +633,12 @@ QpResult solve_structured_qp(const StructuredQpProblem& p, const ActiveSetOption
   if (reused) {
     // F and its factor come from the previous call
   } else if (have_full && 8 * n_fixed <= n && ws.L.diagonal().cwiseAbs2().minCoeff() > min_pivot2) {
-    chol.assign_full(ws.L);
+    if (ws.keep_factor) {
+      chol.assign_full(ws.L);
+    } else {
+      chol.adopt(std::move(ws.L), n);
+      ws.L.resize(0, 0);
+    }
     for (Index i = n - 1; i >= 0; --i)
       if (!is_free(at[static_cast<std::size_t>(i)])) chol.remove(i);
   } else if (!chol.assign(p.H, F, min_pivot2)) {

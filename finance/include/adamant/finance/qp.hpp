@@ -159,6 +159,8 @@ struct StructuredQpWorkspace {
   Eigen::MatrixXd L;                   ///< lower Cholesky factor of H (empty: not computed)
   bool not_positive_definite = false;  ///< H's factorisation failed (no factor)
   bool h_checked = false;              ///< H validated (finite, symmetric) by an earlier call
+  /// false: L serves one call only, and the solver may take it over instead of copying it.
+  bool keep_factor = true;
   /// The last optimal call's free-set factor (leading k × k) and its free variables in factor
   /// order: the next call, warm-started near that solution, updates it instead of factorising.
   Eigen::MatrixXd free_L;

@@ -597,11 +597,11 @@ QpResult solve_structured_qp(const StructuredQpProblem& p, const ActiveSetOption
   };
   for (Index i = 0; i < n; ++i)
     if (is_free(at[static_cast<std::size_t>(i)])) F.push_back(i);
-  // With few variables fixed, and the factor of the whole H at hand (the projected start computed
-  // it, or the workspace holds it), deleting the fixed ones from it (O(k²) each) is cheaper than
-  // factorising H_FF afresh (O(k³/3)).
-  // A warm start next to the previous call's solution (workspace) updates that call's free-set
-  // factor: O(k²) per variable whose state differs.
+  // The free-set factor, cheapest first. A warm start next to the previous call's solution
+  // (workspace) updates that call's free-set factor: O(k²) per variable whose state differs.
+  // Else, with few variables fixed and the factor of the whole H at hand (the projected start
+  // computed it, or the workspace holds it), deleting the fixed ones from it (O(k²) each) is
+  // cheaper than factorising H_FF afresh (O(k³/3)).
   bool reused = false;
   if (workspace && !ws.free_set.empty()) {
     std::vector<char> in_new(static_cast<std::size_t>(n), 0), in_old(in_new);

@@ -199,7 +199,11 @@ def cvx_risk(mu, S, c, sigma):
     gamma, kappa = c.get("gamma", 0.0), c.get("kappa", 0.0)
     if gamma > 0 or kappa > 0:
         return None, "n/a"
-    L = np.linalg.cholesky(S)
+    try:
+        L = np.linalg.cholesky(S)
+    except np.linalg.LinAlgError:  # singular Σ (tests): any L with L Lᵀ = Σ serves the cone
+        lam, V = np.linalg.eigh(S)
+        L = V * np.sqrt(np.maximum(lam, 0.0))
     G1, h1 = lin_rows(n, c)
     Gs = cvxopt.matrix(np.vstack([np.zeros((1, n)), -L.T]))
     G = cvxopt.sparse([G1, cvxopt.sparse(Gs)])

@@ -739,6 +739,14 @@ PortfolioResult max_sharpe_node(const char* name, const VectorXd& mu, const Matr
     out.duality_gap = q.duality_gap;
     fill_performance(out, mu, cov, rf);
     out.objective = -out.sharpe;
+    // A singular Σ can admit a feasible portfolio with no variance and a positive excess return:
+    // then the Sharpe ratio has no maximum, and the path ends at a volatility of rounding size.
+    const double asset_vol = std::sqrt(std::max(cov.diagonal().maxCoeff(), 0.0));
+    if (!(out.volatility > 1e-7 * asset_vol))
+      throw InfeasibleError(std::string(name) + ": the Sharpe ratio is unbounded: the covariance " +
+                            "is singular and a feasible portfolio has volatility " +
+                            fmt(out.volatility) + " (assets up to " + fmt(asset_vol) +
+                            ") with a positive excess return " + fmt(out.expected_return - rf));
     return out;
   };
   if (o.solver == PortfolioSolver::kActiveSet && o.active_set.exploit_bounds) {

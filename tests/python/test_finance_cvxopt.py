@@ -76,8 +76,16 @@ def test_matches_cvxopt(pname, cname, obj):
     if not exists(c, obj):
         pytest.skip("no such problem")
     if pname.startswith("singular") and obj == "max_sharpe":
-        pytest.skip("unbounded: rank 4 < 20 leaves zero-variance portfolios with a positive excess "
-                    "return, so the Sharpe ratio has no maximum (closing note)")
+        # rank 4 < 20 can leave a feasible zero-variance portfolio with a positive excess return
+        # (long-only here; the tighter bounds exclude it): then the Sharpe ratio is unbounded,
+        # which cvxopt's homogenised QP confirms with a variance of rounding size.
+        try:
+            cc.ad_solve(mu, S, c, obj)
+        except fin.InfeasibleError as e:
+            assert "unbounded" in str(e)
+            wc, _ = cc.cvx_sharpe(mu, S, c)
+            assert np.sqrt(wc @ S @ wc) < 1e-4 * np.sqrt(S.diagonal().max())
+            return
     target = None
     if obj == "efficient_return":
         lo = 0.0 if c.get("market_neutral") else fin.min_volatility(mu, S, **c).expected_return
@@ -93,8 +101,18 @@ def test_matches_cvxopt(pname, cname, obj):
         wc, status = cc.cvx_risk(mu, S, c, target)
     else:
         wc, status = cc.cvx_qp(mu, S, c, obj, target)
-    assert status == "optimal", f"cvxopt: {status}"
     w = np.asarray(r.weights)
+    if status != "optimal" and pname in ("singular_20", "duplicated_20"):
+        # cvxopt's interior point does not converge on some degenerate cells: adamant's answer is
+        # then checked by its own KKT residual (a KKT point is the optimum: convex, or
+        # pseudoconvex for max Sharpe) and against whatever point cvxopt stopped at.
+        assert r.kkt_residual <= 1e-8
+        lo, hi = c["bounds"]
+        if wc.min() >= lo - 1e-9 and wc.max() <= hi + 1e-9:
+            fa, fc = (cc.objective_value(obj, x, mu, S, c) for x in (w, wc))
+            assert fa <= fc + 1e-9 * max(abs(fc), 1e-3)
+        return
+    assert status == "optimal", f"cvxopt: {status}"
     fa = cc.objective_value(obj, w, mu, S, c)
     fc = cc.objective_value(obj, wc, mu, S, c)
     scale = max(abs(fc), 1e-3)

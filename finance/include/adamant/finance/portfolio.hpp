@@ -60,7 +60,9 @@
 // sizes that do not match, NaN/Inf in μ or Σ, Σ not symmetric or not PSD (suggesting
 // finance::fix_nonpositive_semidefinite), bounds that cannot sum to the budget, a target return
 // outside [min, max] achievable, a target volatility below the minimum volatility, no asset
-// beating r_f in max_sharpe, invalid options.
+// beating r_f in max_sharpe, an unbounded Sharpe ratio (a singular Σ with a feasible portfolio of
+// volatility below 1e-7 × the largest asset volatility and a positive excess return), invalid
+// options.
 // Sources: Markowitz (1952); Cornuejols & Tütüncü (2007); Nocedal & Wright (2006) ch. 16; Held,
 // Wolfe & Crowder (1974); Duchi et al. (2008); Kingma & Ba (2015); PyPortfolioOpt's conventions
 // (efficient_frontier.py, objective_functions.py) for the problem definitions.

@@ -2,6 +2,7 @@
 of two sizes and on degenerate ones (singular Σ, duplicated assets, a target return at the edge of
 the attainable range). The cvxopt formulations are bench/compare_cvxopt_objectives.py's."""
 
+import os
 import pathlib
 import sys
 
@@ -10,7 +11,14 @@ import pytest
 
 cvxopt = pytest.importorskip("cvxopt")
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "bench"))
-import compare_cvxopt_objectives as cc  # noqa: E402
+_saved_env = {k: os.environ.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
+import compare_cvxopt_objectives as cc  # noqa: E402  (sets single-threaded BLAS for the bench)
+
+for _k, _v in _saved_env.items():  # not for the rest of the test session
+    if _v is None:
+        os.environ.pop(_k, None)
+    else:
+        os.environ[_k] = _v
 
 from adamant import finance as fin  # noqa: E402
 

@@ -45,13 +45,6 @@ std::string join(const std::vector<std::string>& names) {
   return out;
 }
 
-std::string num(double v) {
-  std::ostringstream os;
-  os.precision(12);
-  os << v;
-  return os.str();
-}
-
 // One book: weights after the last close, a cost due on the next day, and its records.
 struct Book {
   VectorXd w;
@@ -123,7 +116,8 @@ std::string BacktestOptions::validate() const {
     return "BacktestOptions: unknown objective \"" + objective +
            "\" (known: " + join(objectives()) + ")";
   if (!(risk_aversion > 0) || !std::isfinite(risk_aversion))
-    return "BacktestOptions: risk_aversion must be finite and > 0, got " + num(risk_aversion);
+    return "BacktestOptions: risk_aversion must be finite and > 0, got " +
+           detail::num12(risk_aversion);
   if (!known(expected_returns_methods(), expected_returns))
     return "BacktestOptions: unknown expected_returns \"" + expected_returns +
            "\" (known: " + join(expected_returns_methods()) + ")";
@@ -132,7 +126,7 @@ std::string BacktestOptions::validate() const {
            "\" (known: " + join(risk_matrix_methods()) + ")";
   if (!(transaction_cost >= 0) || !std::isfinite(transaction_cost))
     return "BacktestOptions: transaction_cost must be finite and >= 0, got " +
-           num(transaction_cost);
+           detail::num12(transaction_cost);
   const PortfolioConstraints& c = portfolio.constraints;
   if (c.lower_bounds.size() != 0 || c.upper_bounds.size() != 0)
     return "BacktestOptions: per-asset lower_bounds / upper_bounds are not allowed (the eligible "
@@ -342,11 +336,11 @@ StrategyPath read_path(const ds::Reader& r, const std::string& g, std::int64_t D
   if (p.wealth[0] != 1) r.fail(g + "/wealth", "expected wealth 1 on the first date");
   for (std::int64_t k = 0; k < R; ++k)
     if (p.turnover[k] < 0)
-      r.fail(g + "/turnover",
-             "negative turnover " + num(p.turnover[k]) + " at rebalance " + std::to_string(k));
+      r.fail(g + "/turnover", "negative turnover " + detail::num12(p.turnover[k]) +
+                                  " at rebalance " + std::to_string(k));
   for (std::int64_t k = 0; k <= D; ++k)
     if (p.drawdown[k] < 0)
-      r.fail(g + "/drawdown", "negative drawdown " + num(p.drawdown[k]) + " at index " +
+      r.fail(g + "/drawdown", "negative drawdown " + detail::num12(p.drawdown[k]) + " at index " +
                                   std::to_string(k) + " (expected >= 0)");
   for (const char* k : summary_keys) *summary_field(p.summary, k) = r.attr_double(g, k);
   return p;

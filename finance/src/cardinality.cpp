@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "adamant/core/projection.hpp"
+#include "checks.hpp"
 
 namespace adamant::finance {
 
@@ -90,13 +91,6 @@ struct LaterFirst {
   }
 };
 
-std::string num(double v) {
-  std::ostringstream os;
-  os.precision(12);
-  os << v;
-  return os.str();
-}
-
 class Search {
  public:
   Search(const char* problem, int n, const PortfolioOptions& o, const NodeSolver& solve,
@@ -137,9 +131,9 @@ class Search {
       if (a.has_short) widen(a.short_lo, a.short_hi);
       if (!a.zero_ok && !a.has_long && !a.has_short)
         throw InfeasibleError(std::string(problem) + ": asset " + std::to_string(i) +
-                              "'s bounds [" + num(lo[i]) + ", " + num(hi[i]) +
+                              "'s bounds [" + num12(lo[i]) + ", " + num12(hi[i]) +
                               "] admit neither 0 nor a holding of at least min_weight " +
-                              num(wmin));
+                              num12(wmin));
     }
   }
 
@@ -191,10 +185,11 @@ class Search {
             (c_.max_nodes > 0 && nodes_ >= c_.max_nodes ? "node" : "time") +
             " limit of the cardinality search was reached after " + std::to_string(nodes_) +
             " nodes before any portfolio satisfying max_assets = " + std::to_string(c_.max_assets) +
-            " and min_weight = " + num(c_.min_weight) + " was found; raise time_limit / max_nodes");
+            " and min_weight = " + num12(c_.min_weight) +
+            " was found; raise time_limit / max_nodes");
       throw InfeasibleError(std::string(problem_) + ": no portfolio with at most " +
                             (c_.max_assets > 0 ? std::to_string(c_.max_assets) : std::string("n")) +
-                            " assets, each held at least " + num(c_.min_weight) +
+                            " assets, each held at least " + num12(c_.min_weight) +
                             ", satisfies the constraints");
     }
     PortfolioResult r = best_;

@@ -25,6 +25,15 @@ inline std::string num(double v) {
   return s.str();
 }
 
+/// v with 12 significant digits: the numbers the portfolio problems, the backtest and the
+/// cardinality search quote in their messages.
+inline std::string num12(double v) {
+  std::ostringstream s;
+  s.precision(12);
+  s << v;
+  return s.str();
+}
+
 /// At least 2 rows, no ±inf, every column with at least 2 non-NaN returns (the caller checks
 /// how many columns it needs first).
 inline void check_return_rows(const char* who, const RowMatrixXd& r) {

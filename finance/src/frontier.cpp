@@ -33,13 +33,6 @@ using Eigen::VectorXd;
 
 constexpr const char* kSchema = "frontier";
 
-std::string num(double v) {
-  std::ostringstream os;
-  os.precision(12);
-  os << v;
-  return os.str();
-}
-
 std::vector<std::string> names_or_default(const std::vector<std::string>& tickers, Index n) {
   if (!tickers.empty()) return tickers;
   std::vector<std::string> out;
@@ -244,7 +237,7 @@ Frontier read_frontier(const std::string& path) {
     f.weights = Eigen::Map<const ds::RowMatrixXd>(w.data(), N, n);
     for (std::int64_t k = 0; k < N; ++k)
       if (f.volatilities[k] < 0)
-        r.fail("volatilities", "volatility " + num(f.volatilities[k]) + " at point " +
+        r.fail("volatilities", "volatility " + detail::num12(f.volatilities[k]) + " at point " +
                                    std::to_string(k) + " (expected >= 0)");
     if (!r.has("min_volatility") || !r.is_group("min_volatility"))
       r.fail("min_volatility",

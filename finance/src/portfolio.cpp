@@ -12,6 +12,7 @@
 #include "adamant/core/projection.hpp"
 #include "adamant/core/schedule.hpp"
 #include "cardinality.hpp"
+#include "checks.hpp"
 
 namespace adamant::finance {
 namespace {
@@ -32,13 +33,6 @@ struct Feasible {
   VectorXd extra_b;
   bool simple() const { return sectors.empty() && extra_eq.rows() == 0; }
 };
-
-std::string fmt(double v) {
-  std::ostringstream os;
-  os.precision(12);
-  os << v;
-  return os.str();
-}
 
 // `factor`: when not null and Σ is positive definite, its lower Cholesky factor (the PSD test's
 // by-product, handed to the solver so that it does not factorise Σ again), else left empty.
@@ -83,7 +77,7 @@ void check_inputs(const char* problem, const VectorXd& mu, const MatrixXd& cov,
   if (lmin < -1e-10 * std::max(1.0, std::abs(lmax)))
     throw std::invalid_argument(
         p + ": the covariance matrix is not positive semidefinite (smallest eigenvalue " +
-        fmt(lmin) + "); repair it with finance::fix_nonpositive_semidefinite");
+        detail::num12(lmin) + "); repair it with finance::fix_nonpositive_semidefinite");
 }
 
 Feasible make_feasible(const char* problem, int n, const PortfolioConstraints& c) {
@@ -98,8 +92,8 @@ Feasible make_feasible(const char* problem, int n, const PortfolioConstraints& c
   const double slo = f.lo.sum(), shi = f.hi.sum();
   if (slo > f.b || shi < f.b)
     throw InfeasibleError(std::string(problem) + ": infeasible bounds: the weights cannot sum to " +
-                          fmt(f.b) + " (sum of lower bounds " + fmt(slo) +
-                          ", sum of upper bounds " + fmt(shi) + ")");
+                          detail::num12(f.b) + " (sum of lower bounds " + detail::num12(slo) +
+                          ", sum of upper bounds " + detail::num12(shi) + ")");
   return f;
 }
 
@@ -552,23 +546,6 @@ std::pair<double, double> attainable_return_range(const VectorXd& mu,
 
 namespace {
 
-// Without cardinality constraints: the problem itself. With them: branch and bound over it
-// (cardinality.cpp), each node the problem with its assets' bounds fixed or relaxed.
-PortfolioResult with_cardinality(const char* name, int n, const PortfolioOptions& o,
-                                 const detail::NodeSolver& solve,
-                                 detail::PerspectiveTerm perspective = {}) {
-  if (!o.cardinality.active()) {
-    PortfolioResult r = solve(o, true, nullptr);
-    r.bound = r.objective;
-    return r;
-  }
-  if (o.solver != PortfolioSolver::kActiveSet)
-    throw std::invalid_argument(std::string(name) +
-                                ": cardinality limits (max_assets, min_weight) need the exact "
-                                "solver (solver = active_set), not adam");
-  return detail::branch_and_bound(name, n, o, solve, perspective);
-}
-
 // The perspective term of an objective s·wᵀΣw + γ‖w‖² + … (cardinality.hpp): d a little below
 // λ_min(Σ), so that Σ − dI stays positive semidefinite to rounding.
 detail::PerspectiveTerm perspective_term(const MatrixXd& cov, double s, double gamma) {
@@ -581,12 +558,51 @@ detail::PerspectiveTerm perspective_term(const MatrixXd& cov, double s, double g
   return t;
 }
 
+// Without cardinality constraints: the problem itself. With them: branch and bound over it
+// (cardinality.cpp), each node the problem with its assets' bounds fixed or relaxed.
+// `perspective_cov`, `s`: the objective has the term s·wᵀΣw of that Σ (perspective bound, computed
+// only for a search); null: no perspective bound.
+PortfolioResult with_cardinality(const char* name, int n, const PortfolioOptions& o,
+                                 const detail::NodeSolver& solve,
+                                 const MatrixXd* perspective_cov = nullptr, double s = 0) {
+  if (!o.cardinality.active()) {
+    PortfolioResult r = solve(o, true, nullptr);
+    r.bound = r.objective;
+    return r;
+  }
+  if (o.solver != PortfolioSolver::kActiveSet)
+    throw std::invalid_argument(std::string(name) +
+                                ": cardinality limits (max_assets, min_weight) need the exact "
+                                "solver (solver = active_set), not adam");
+  return detail::branch_and_bound(name, n, o, solve,
+                                  perspective_cov
+                                      ? perspective_term(*perspective_cov, s, o.l2_gamma)
+                                      : detail::PerspectiveTerm{});
+}
+
 // Σ, or Σ + diag(add) for a perspective solve (in `storage`).
 const MatrixXd& shifted(const MatrixXd& cov, const VectorXd* add, MatrixXd& storage) {
   if (!add) return cov;
   storage = cov;
   storage.diagonal() += *add;
   return storage;
+}
+
+// min over C of (h/2)·wᵀΣw + qᵀw + R(w): min_volatility (h = 2, q = 0) and max_quadratic_utility
+// (h = δ, q = −μ), inputs checked, L the factor of Σ from check_inputs (or empty).
+PortfolioResult mean_variance(const char* name, const VectorXd& mu, const MatrixXd& cov,
+                              const MatrixXd& L, double h, const VectorXd& q,
+                              const PortfolioOptions& o) {
+  const int n = static_cast<int>(mu.size());
+  const auto solve = [&](const PortfolioOptions& node, bool, const VectorXd* add) {
+    const Feasible C = make_feasible(name, n, node.constraints);
+    MatrixXd storage;
+    PortfolioResult r =
+        solve_quadratic(name, C, h * shifted(cov, add, storage), q, node, add ? nullptr : &L, h);
+    fill_performance(r, mu, cov, node.risk_free_rate);
+    return r;
+  };
+  return with_cardinality(name, n, o, solve, &cov, 0.5 * h);
 }
 
 // efficient_return over the constraints of `o` (inputs checked); `explain`: an infeasible target
@@ -600,9 +616,9 @@ PortfolioResult efficient_return_node(const char* name, const VectorXd& mu, cons
   // exact solver detects infeasibility itself. The Adam path checks it up front.
   auto outside = [&]() {
     const auto [rmin, rmax] = return_range(base, mu, o.active_set);
-    return InfeasibleError(std::string(name) + ": target return " + fmt(target) +
-                           " is outside the achievable range [" + fmt(rmin) + ", " + fmt(rmax) +
-                           "]");
+    return InfeasibleError(std::string(name) + ": target return " + detail::num12(target) +
+                           " is outside the achievable range [" + detail::num12(rmin) + ", " +
+                           detail::num12(rmax) + "]");
   };
   if (o.solver == PortfolioSolver::kAdam) {
     const auto [rmin, rmax] = return_range(base, mu, o.active_set);
@@ -638,8 +654,8 @@ PortfolioResult efficient_risk_node(const char* name, const VectorXd& mu, const 
     const PortfolioResult r = solve_quadratic(name, C, 2 * cov, VectorXd::Zero(n), mv);
     const double vmin = std::sqrt(std::max(0.0, r.weights.dot(cov * r.weights)));
     if (target_vol < vmin * (1 - 1e-12))
-      throw InfeasibleError(std::string(name) + ": target volatility " + fmt(target_vol) +
-                            " is below the minimum volatility " + fmt(vmin) +
+      throw InfeasibleError(std::string(name) + ": target volatility " + detail::num12(target_vol) +
+                            " is below the minimum volatility " + detail::num12(vmin) +
                             " achievable under the constraints");
   }
   auto vol_of = [&cov](const PortfolioResult& r) {
@@ -720,12 +736,12 @@ PortfolioResult max_sharpe_node(const char* name, const VectorXd& mu, const Matr
   const double rf = o.risk_free_rate;
   if ((C.lo.array() >= 0).all() && mu.maxCoeff() <= rf)
     throw InfeasibleError(std::string(name) + ": no asset has an expected return above the " +
-                          "risk-free rate " + fmt(rf) + " (max expected return " +
-                          fmt(mu.maxCoeff()) + "), so no long-only portfolio has a positive " +
-                          "Sharpe ratio");
+                          "risk-free rate " + detail::num12(rf) + " (max expected return " +
+                          detail::num12(mu.maxCoeff()) +
+                          "), so no long-only portfolio has a positive " + "Sharpe ratio");
   auto no_positive = [&]() {
     return InfeasibleError(std::string(name) + ": no feasible portfolio has an expected return " +
-                           "above the risk-free rate " + fmt(rf));
+                           "above the risk-free rate " + detail::num12(rf));
   };
   // The exact solvers' result: weights w from the final QP q.
   auto exact_result = [&](const VectorXd& w, int iterations, bool converged, const QpResult& q) {
@@ -745,8 +761,9 @@ PortfolioResult max_sharpe_node(const char* name, const VectorXd& mu, const Matr
     if (!(out.volatility > 1e-7 * asset_vol))
       throw InfeasibleError(std::string(name) + ": the Sharpe ratio is unbounded: the covariance " +
                             "is singular and a feasible portfolio has volatility " +
-                            fmt(out.volatility) + " (assets up to " + fmt(asset_vol) +
-                            ") with a positive excess return " + fmt(out.expected_return - rf));
+                            detail::num12(out.volatility) + " (assets up to " +
+                            detail::num12(asset_vol) + ") with a positive excess return " +
+                            detail::num12(out.expected_return - rf));
     return out;
   };
   if (o.solver == PortfolioSolver::kActiveSet && o.active_set.exploit_bounds) {
@@ -942,16 +959,7 @@ PortfolioResult min_volatility(const VectorXd& mu, const MatrixXd& cov, const Po
   check_inputs(name, mu, cov, &L);
   const int n = static_cast<int>(mu.size());
   if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
-  const auto solve = [&](const PortfolioOptions& node, bool, const VectorXd* add) {
-    const Feasible C = make_feasible(name, n, node.constraints);
-    MatrixXd storage;
-    PortfolioResult r = solve_quadratic(name, C, 2 * shifted(cov, add, storage), VectorXd::Zero(n),
-                                        node, add ? nullptr : &L, 2.0);
-    fill_performance(r, mu, cov, node.risk_free_rate);
-    return r;
-  };
-  if (!o.cardinality.active()) return with_cardinality(name, n, o, solve);
-  return with_cardinality(name, n, o, solve, perspective_term(cov, 1.0, o.l2_gamma));
+  return mean_variance(name, mu, cov, L, 2.0, VectorXd::Zero(n), o);
 }
 
 PortfolioResult max_quadratic_utility(const VectorXd& mu, const MatrixXd& cov, double delta,
@@ -963,17 +971,8 @@ PortfolioResult max_quadratic_utility(const VectorXd& mu, const MatrixXd& cov, d
   if (auto m = o.validate(n); !m.empty()) throw std::invalid_argument(std::string(name) + ": " + m);
   if (!(delta > 0) || !std::isfinite(delta))
     throw std::invalid_argument(std::string(name) + ": risk aversion must be finite and > 0, got " +
-                                fmt(delta));
-  const auto solve = [&](const PortfolioOptions& node, bool, const VectorXd* add) {
-    const Feasible C = make_feasible(name, n, node.constraints);
-    MatrixXd storage;
-    PortfolioResult r = solve_quadratic(name, C, delta * shifted(cov, add, storage), -mu, node,
-                                        add ? nullptr : &L, delta);
-    fill_performance(r, mu, cov, node.risk_free_rate);
-    return r;
-  };
-  if (!o.cardinality.active()) return with_cardinality(name, n, o, solve);
-  return with_cardinality(name, n, o, solve, perspective_term(cov, 0.5 * delta, o.l2_gamma));
+                                detail::num12(delta));
+  return mean_variance(name, mu, cov, L, delta, -mu, o);
 }
 
 PortfolioResult efficient_return(const VectorXd& mu, const MatrixXd& cov, double target,
@@ -992,8 +991,7 @@ PortfolioResult efficient_return(const VectorXd& mu, const MatrixXd& cov, double
     if (add) fill_performance(r, mu, cov, node.risk_free_rate);
     return r;
   };
-  if (!o.cardinality.active()) return with_cardinality(name, n, o, solve);
-  return with_cardinality(name, n, o, solve, perspective_term(cov, 1.0, o.l2_gamma));
+  return with_cardinality(name, n, o, solve, &cov, 1.0);
 }
 
 PortfolioResult efficient_risk(const VectorXd& mu, const MatrixXd& cov, double target_vol,

@@ -8,43 +8,13 @@
 
 namespace adamant::core {
 
-const std::vector<std::string>& rule_names() {
-  static const std::vector<std::string> names = {
-      "sgd",     "momentum", "nesterov", "adagrad", "rmsprop", "adam",           "adamw",
-      "amsgrad", "adamax",   "nadam",    "radam",   "lion",    "optimistic_adam"};
-  return names;
-}
-
 template <typename T>
 std::unique_ptr<UpdateRule<T>> make_rule_by_name(const std::string& name, double lr) {
-  auto with_lr = [lr](auto o) {
-    o.lr = lr;
-    return make_rule<T>(o);
-  };
-  if (name == "sgd") return with_lr(SgdOptions{});
-  if (name == "momentum" || name == "nesterov") {
-    SgdOptions o;
-    o.momentum = 0.9;
-    o.nesterov = name == "nesterov";
-    return with_lr(o);
-  }
-  if (name == "adagrad") return with_lr(AdagradOptions{});
-  if (name == "rmsprop") return with_lr(RmspropOptions{});
-  if (name == "adam") return with_lr(AdamOptions{});
-  if (name == "adamw") return with_lr(AdamOptions::adamw());
-  if (name == "amsgrad") {
-    AdamOptions o;
-    o.amsgrad = true;
-    return with_lr(o);
-  }
-  if (name == "adamax") return with_lr(AdamaxOptions{});
-  if (name == "nadam") return with_lr(NadamOptions{});
-  if (name == "radam") return with_lr(RadamOptions{});
-  if (name == "lion") return with_lr(LionOptions{});
-  if (name == "optimistic_adam") return with_lr(OptimisticAdamOptions{});
-  std::string known;
-  for (const auto& n : rule_names()) known += (known.empty() ? "" : ", ") + n;
-  throw std::invalid_argument("unknown optimizer '" + name + "'; known: " + known);
+  if (!is_rule_name(name))
+    throw std::invalid_argument("unknown optimizer '" + name + "'; known: " + known_rules_text());
+  RuleOptions o = rule_options(name);
+  set_field(o, "lr", lr);
+  return make_rule<T>(o);
 }
 
 template <typename T>

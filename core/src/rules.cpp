@@ -1,22 +1,57 @@
+// The rules' adapter to UpdateRule (one class for every policy of recurrences.hpp), their
+// validation and descriptions from the field lists, and the one table of rule names.
+
 #include "adamant/core/rules.hpp"
 
+#include <array>
 #include <cmath>
+#include <cstring>
 #include <sstream>
+#include <stdexcept>
+
+#include "adamant/core/recurrences.hpp"
 
 namespace adamant::core {
+
+const char* range_text(Range r) {
+  switch (r) {
+    case Range::kNonNegative:
+      return "finite and >= 0";
+    case Range::kPositive:
+      return "finite and > 0";
+    case Range::kUnit:
+      return "in [0, 1)";
+    case Range::kSymmetric:
+      return "in (-1, 1)";
+    case Range::kClosedUnit:
+      return "in [0, 1]";
+  }
+  return "?";
+}
+
+bool in_range(double v, Range r) {
+  switch (r) {
+    case Range::kNonNegative:
+      return std::isfinite(v) && v >= 0;
+    case Range::kPositive:
+      return std::isfinite(v) && v > 0;
+    case Range::kUnit:
+      return v >= 0 && v < 1;
+    case Range::kSymmetric:
+      return v > -1 && v < 1;
+    case Range::kClosedUnit:
+      return v >= 0 && v <= 1;
+  }
+  return false;
+}
+
 namespace {
 
 // Collects messages for invalid hyper-parameters, each naming the rule and the parameter.
 class Checker {
  public:
   explicit Checker(std::string rule) : rule_(std::move(rule)) {}
-  void lr(double v) { check(std::isfinite(v) && v >= 0, "lr", "finite and >= 0", v); }
-  void beta(const char* name, double v) { check(v >= 0 && v < 1, name, "in [0, 1)", v); }
-  void eps(double v) { check(std::isfinite(v) && v > 0, "eps", "finite and > 0", v); }
-  void nonneg(const char* name, double v) {
-    check(std::isfinite(v) && v >= 0, name, "finite and >= 0", v);
-  }
-  void check(bool ok, const char* name, const char* expected, double got) {
+  void operator()(bool ok, const char* name, const char* expected, double got) {
     if (ok) return;
     if (!out_.tellp())
       out_ << rule_ << ": ";
@@ -31,472 +66,322 @@ class Checker {
   std::ostringstream out_;
 };
 
-template <typename T>
-class SgdRule final : public UpdateRule<T> {
- public:
-  explicit SgdRule(const SgdOptions& o) : o_(o) {}
-  std::string name() const override { return "sgd"; }
-  std::string validate() const override {
-    Checker c(name());
-    c.lr(o_.lr);
-    // Negative momentum is allowed: it stabilises games (Gidel et al. 2019).
-    c.check(o_.momentum > -1 && o_.momentum < 1, "momentum", "in (-1, 1)", o_.momentum);
-    c.check(o_.dampening >= 0 && o_.dampening <= 1, "dampening", "in [0, 1]", o_.dampening);
-    c.nonneg("weight_decay", o_.weight_decay);
-    c.check(!o_.nesterov || (o_.momentum != 0 && o_.dampening == 0), "dampening",
-            "0 with a non-zero momentum for Nesterov", o_.dampening);
-    return c.str();
-  }
-  double lr() const override { return o_.lr; }
-  double weight_decay() const override { return o_.weight_decay; }
-  bool maximize() const override { return o_.maximize; }
-  std::vector<std::string> slot_names() const override {
-    if (o_.momentum == 0) return {};
-    return {"momentum_buffer"};
-  }
-  void update(const Kernel<T>& k) const override {
-    const T neg_lr = static_cast<T>(-k.lr);
-    if (o_.momentum == 0) {
-      for_each_element(k, [=](std::size_t, T g) { return neg_lr * g; });
-      return;
-    }
-    T* __restrict b = k.s[0];
-    const T mu = static_cast<T>(o_.momentum);
-    if (k.step == 1) {  // PyTorch seeds the buffer with the first gradient, undamped
-      if (o_.nesterov)
-        for_each_element(k, [=](std::size_t i, T g) { return neg_lr * (g + mu * (b[i] = g)); });
-      else
-        for_each_element(k, [=](std::size_t i, T g) { return neg_lr * (b[i] = g); });
-      return;
-    }
-    const T damp = static_cast<T>(1.0 - o_.dampening);
-    if (o_.nesterov)
-      for_each_element(k, [=](std::size_t i, T g) {
-        b[i] = b[i] * mu + damp * g;
-        return neg_lr * (g + mu * b[i]);
-      });
-    else
-      for_each_element(k,
-                       [=](std::size_t i, T g) { return neg_lr * (b[i] = b[i] * mu + damp * g); });
-  }
-  std::unique_ptr<UpdateRule<T>> clone() const override { return std::make_unique<SgdRule>(*this); }
+// The policy of each options struct.
+template <typename O>
+struct PolicyOf;
+#define ADAMANT_POLICY_OF(Options, Policy) \
+  template <>                              \
+  struct PolicyOf<Options> {               \
+    using type = recurrence::Policy;       \
+  };
+ADAMANT_POLICY_OF(SgdOptions, Sgd)
+ADAMANT_POLICY_OF(AdagradOptions, Adagrad)
+ADAMANT_POLICY_OF(RmspropOptions, Rmsprop)
+ADAMANT_POLICY_OF(AdamOptions, Adam)
+ADAMANT_POLICY_OF(AdamaxOptions, Adamax)
+ADAMANT_POLICY_OF(NadamOptions, Nadam)
+ADAMANT_POLICY_OF(RadamOptions, Radam)
+ADAMANT_POLICY_OF(LionOptions, Lion)
+ADAMANT_POLICY_OF(OptimisticAdamOptions, OptimisticAdam)
+#undef ADAMANT_POLICY_OF
 
- private:
-  SgdOptions o_;
+template <typename O>
+std::string validate_options(const O& o) {
+  using P = typename PolicyOf<O>::type;
+  Checker c(P::name(o));
+  struct Visit {
+    const O& o;
+    Checker& c;
+    void operator()(const char* name, double O::*field, Range r, const char*) const {
+      c(in_range(o.*field, r), name, range_text(r), o.*field);
+    }
+    void operator()(const char*, bool O::*, const char*) const {}
+  };
+  O::fields(Visit{o, c});
+  P::check(o, c);
+  return c.str();
+}
+
+template <typename O>
+bool maximize_of(const O& o) {
+  bool m = false;
+  struct Visit {
+    const O& o;
+    bool& m;
+    void operator()(const char*, double O::*, Range, const char*) const {}
+    void operator()(const char* name, bool O::*field, const char*) const {
+      if (std::strcmp(name, "maximize") == 0) m = o.*field;
+    }
+  };
+  O::fields(Visit{o, m});
+  return m;
+}
+
+// A rule's element slots at index i: s[k] is slot k's value there.
+template <typename T>
+struct SlotsAt {
+  T* const* base;
+  std::size_t i;
+  T& operator[](int k) const { return base[k][i]; }
 };
 
-template <typename T>
-class AdagradRule final : public UpdateRule<T> {
+// Every rule: its policy's recurrence in the fused element loop (rule.hpp).
+template <typename T, typename O>
+class PolicyRule final : public UpdateRule<T> {
+  using P = typename PolicyOf<O>::type;
+
  public:
-  explicit AdagradRule(const AdagradOptions& o) : o_(o) {}
-  std::string name() const override { return "adagrad"; }
-  std::string validate() const override {
-    Checker c(name());
-    c.lr(o_.lr);
-    c.nonneg("lr_decay", o_.lr_decay);
-    c.nonneg("weight_decay", o_.weight_decay);
-    c.nonneg("initial_accumulator_value", o_.initial_accumulator_value);
-    c.eps(o_.eps);
-    return c.str();
-  }
+  explicit PolicyRule(const O& o) : o_(o), maximize_(maximize_of(o)) {}
+  std::string name() const override { return P::name(o_); }
+  std::string validate() const override { return validate_options(o_); }
   double lr() const override { return o_.lr; }
   double weight_decay() const override { return o_.weight_decay; }
-  bool maximize() const override { return o_.maximize; }
-  std::vector<std::string> slot_names() const override { return {"sum"}; }
+  bool decoupled_weight_decay() const override { return P::decoupled(o_); }
+  bool maximize() const override { return maximize_; }
+  std::vector<std::string> slot_names() const override { return P::slots(o_); }
+  std::vector<std::string> scalar_names() const override { return P::scalars(o_); }
   State<T> init(std::size_t n) const override {
     State<T> s = UpdateRule<T>::init(n);
-    s.slots[0].assign(n, static_cast<T>(o_.initial_accumulator_value));
+    P::init(o_, s);
     return s;
   }
+  void begin_step(State<T>& s) const override { P::begin_step(o_, s); }
   void update(const Kernel<T>& k) const override {
-    T* __restrict sum = k.s[0];
-    const double clr = k.lr / (1 + static_cast<double>(k.step - 1) * o_.lr_decay);
-    const T neg_clr = static_cast<T>(-clr), eps = static_cast<T>(o_.eps), one = 1;
-    for_each_element(k, [=](std::size_t i, T g) {
-      sum[i] = sum[i] + one * g * g;
-      return neg_clr * g / (std::sqrt(sum[i]) + eps);
-    });
-  }
-  std::unique_ptr<UpdateRule<T>> clone() const override {
-    return std::make_unique<AdagradRule>(*this);
-  }
-
- private:
-  AdagradOptions o_;
-};
-
-template <typename T>
-class RmspropRule final : public UpdateRule<T> {
- public:
-  explicit RmspropRule(const RmspropOptions& o) : o_(o) {}
-  std::string name() const override { return "rmsprop"; }
-  std::string validate() const override {
-    Checker c(name());
-    c.lr(o_.lr);
-    c.beta("alpha", o_.alpha);
-    c.eps(o_.eps);
-    c.nonneg("weight_decay", o_.weight_decay);
-    c.beta("momentum", o_.momentum);
-    return c.str();
-  }
-  double lr() const override { return o_.lr; }
-  double weight_decay() const override { return o_.weight_decay; }
-  bool maximize() const override { return o_.maximize; }
-  std::vector<std::string> slot_names() const override {
-    std::vector<std::string> s{"square_avg"};
-    if (o_.centered) s.push_back("grad_avg");
-    if (o_.momentum > 0) s.push_back("momentum_buffer");
-    return s;
-  }
-  void update(const Kernel<T>& k) const override {
-    if (o_.centered)
-      o_.momentum > 0 ? run<true, true>(k) : run<true, false>(k);
-    else
-      o_.momentum > 0 ? run<false, true>(k) : run<false, false>(k);
-  }
-  std::unique_ptr<UpdateRule<T>> clone() const override {
-    return std::make_unique<RmspropRule>(*this);
-  }
-
- private:
-  template <bool kCentered, bool kMomentum>
-  void run(const Kernel<T>& k) const {
-    T* __restrict sq = k.s[0];
-    T* __restrict ga = kCentered ? k.s[1] : nullptr;
-    T* __restrict buf = kMomentum ? k.s[kCentered ? 2 : 1] : nullptr;
-    const T a = static_cast<T>(o_.alpha), oma = static_cast<T>(1.0 - o_.alpha);
-    const T eps = static_cast<T>(o_.eps), mu = static_cast<T>(o_.momentum), one = 1, m_one = -1;
-    const T neg_lr = static_cast<T>(-k.lr);
-    for_each_element(k, [=](std::size_t i, T g) {
-      sq[i] = sq[i] * a + oma * g * g;
-      T avg;
-      if constexpr (kCentered) {
-        ga[i] = ga[i] * a + oma * g;
-        avg = std::sqrt(sq[i] + m_one * ga[i] * ga[i]) + eps;
-      } else {
-        avg = std::sqrt(sq[i]) + eps;
-      }
-      if constexpr (kMomentum) {
-        buf[i] = buf[i] * mu + one * g / avg;
-        return neg_lr * buf[i];
-      } else {
-        return neg_lr * g / avg;
-      }
-    });
-  }
-  RmspropOptions o_;
-};
-
-template <typename T>
-class AdamRule final : public UpdateRule<T> {
- public:
-  explicit AdamRule(const AdamOptions& o) : o_(o) {}
-  std::string name() const override {
-    if (o_.decoupled_weight_decay) return o_.amsgrad ? "adamw_amsgrad" : "adamw";
-    return o_.amsgrad ? "amsgrad" : "adam";
-  }
-  std::string validate() const override {
-    Checker c(name());
-    c.lr(o_.lr);
-    c.beta("beta1", o_.beta1);
-    c.beta("beta2", o_.beta2);
-    c.eps(o_.eps);
-    c.nonneg("weight_decay", o_.weight_decay);
-    return c.str();
-  }
-  double lr() const override { return o_.lr; }
-  double weight_decay() const override { return o_.weight_decay; }
-  bool decoupled_weight_decay() const override { return o_.decoupled_weight_decay; }
-  bool maximize() const override { return o_.maximize; }
-  std::vector<std::string> slot_names() const override {
-    if (o_.amsgrad) return {"exp_avg", "exp_avg_sq", "max_exp_avg_sq"};
-    return {"exp_avg", "exp_avg_sq"};
-  }
-  void update(const Kernel<T>& k) const override { o_.amsgrad ? run<true>(k) : run<false>(k); }
-  std::unique_ptr<UpdateRule<T>> clone() const override {
-    return std::make_unique<AdamRule>(*this);
-  }
-
- private:
-  template <bool kAmsgrad>
-  void run(const Kernel<T>& k) const {
-    T* __restrict m = k.s[0];
-    T* __restrict v = k.s[1];
-    T* __restrict vmax = kAmsgrad ? k.s[2] : nullptr;
-    const double t = static_cast<double>(k.step);
-    const double bc1 = 1 - std::pow(o_.beta1, t), bc2 = 1 - std::pow(o_.beta2, t);
-    const T b1 = static_cast<T>(o_.beta1), omb1 = static_cast<T>(1 - o_.beta1);
-    const T b2 = static_cast<T>(o_.beta2), omb2 = static_cast<T>(1 - o_.beta2);
-    const T neg_step = static_cast<T>(-(k.lr / bc1)), bc2_sqrt = static_cast<T>(std::sqrt(bc2));
-    const T eps = static_cast<T>(o_.eps);
-    for_each_element(k, [=](std::size_t i, T g) {
-      m[i] = m[i] * b1 + omb1 * g;
-      v[i] = v[i] * b2 + omb2 * g * g;
-      T denom;
-      if constexpr (kAmsgrad) {
-        vmax[i] = vmax[i] < v[i] ? v[i] : vmax[i];
-        denom = std::sqrt(vmax[i]) / bc2_sqrt + eps;
-      } else {
-        denom = std::sqrt(v[i]) / bc2_sqrt + eps;
-      }
-      return neg_step * m[i] / denom;
-    });
-  }
-  AdamOptions o_;
-};
-
-template <typename T>
-class AdamaxRule final : public UpdateRule<T> {
- public:
-  explicit AdamaxRule(const AdamaxOptions& o) : o_(o) {}
-  std::string name() const override { return "adamax"; }
-  std::string validate() const override {
-    Checker c(name());
-    c.lr(o_.lr);
-    c.beta("beta1", o_.beta1);
-    c.beta("beta2", o_.beta2);
-    c.eps(o_.eps);
-    c.nonneg("weight_decay", o_.weight_decay);
-    return c.str();
-  }
-  double lr() const override { return o_.lr; }
-  double weight_decay() const override { return o_.weight_decay; }
-  bool maximize() const override { return o_.maximize; }
-  std::vector<std::string> slot_names() const override { return {"exp_avg", "exp_inf"}; }
-  void update(const Kernel<T>& k) const override {
-    T* __restrict m = k.s[0];
-    T* __restrict u = k.s[1];
-    const double bc1 = 1 - std::pow(o_.beta1, static_cast<double>(k.step));
-    const T b1 = static_cast<T>(o_.beta1), omb1 = static_cast<T>(1 - o_.beta1);
-    const T b2 = static_cast<T>(o_.beta2), eps = static_cast<T>(o_.eps);
-    const T neg_clr = static_cast<T>(-(k.lr / bc1));
-    for_each_element(k, [=](std::size_t i, T g) {
-      m[i] = m[i] * b1 + omb1 * g;
-      const T decayed = u[i] * b2, ag = std::abs(g) + eps;
-      u[i] = decayed < ag ? ag : decayed;
-      return neg_clr * m[i] / u[i];
-    });
-  }
-  std::unique_ptr<UpdateRule<T>> clone() const override {
-    return std::make_unique<AdamaxRule>(*this);
-  }
-
- private:
-  AdamaxOptions o_;
-};
-
-template <typename T>
-class NadamRule final : public UpdateRule<T> {
- public:
-  explicit NadamRule(const NadamOptions& o) : o_(o) {}
-  std::string name() const override { return "nadam"; }
-  std::string validate() const override {
-    Checker c(name());
-    c.lr(o_.lr);
-    c.beta("beta1", o_.beta1);
-    c.beta("beta2", o_.beta2);
-    c.eps(o_.eps);
-    c.nonneg("weight_decay", o_.weight_decay);
-    c.nonneg("momentum_decay", o_.momentum_decay);
-    return c.str();
-  }
-  double lr() const override { return o_.lr; }
-  double weight_decay() const override { return o_.weight_decay; }
-  std::vector<std::string> slot_names() const override { return {"exp_avg", "exp_avg_sq"}; }
-  std::vector<std::string> scalar_names() const override { return {"mu_product"}; }
-  State<T> init(std::size_t n) const override {
-    State<T> s = UpdateRule<T>::init(n);
-    s.scalars[0] = 1.0;
-    return s;
-  }
-  void begin_step(State<T>& s) const override { s.scalars[0] *= mu(s.step); }
-  void update(const Kernel<T>& k) const override {
-    T* __restrict m = k.s[0];
-    T* __restrict v = k.s[1];
-    const double t = static_cast<double>(k.step);
-    const double bc2 = 1 - std::pow(o_.beta2, t);
-    const double mu_t = mu(k.step), mu_next = mu(k.step + 1);
-    const double mu_product = k.scalars[0], mu_product_next = mu_product * mu_t * mu_next;
-    const T c_grad = static_cast<T>(-k.lr * (1. - mu_t) / (1. - mu_product));
-    const T c_avg = static_cast<T>(-k.lr * mu_next / (1. - mu_product_next));
-    const T b1 = static_cast<T>(o_.beta1), omb1 = static_cast<T>(1 - o_.beta1);
-    const T b2 = static_cast<T>(o_.beta2), omb2 = static_cast<T>(1 - o_.beta2);
-    const T bc2_t = static_cast<T>(bc2), eps = static_cast<T>(o_.eps);
-    for_each_element(k, [=](std::size_t i, T g) {
-      m[i] = m[i] * b1 + omb1 * g;
-      v[i] = v[i] * b2 + omb2 * g * g;
-      const T denom = std::sqrt(v[i] / bc2_t) + eps;
-      return c_grad * g / denom + c_avg * m[i] / denom;
-    });
-  }
-  std::unique_ptr<UpdateRule<T>> clone() const override {
-    return std::make_unique<NadamRule>(*this);
-  }
-
- private:
-  double mu(std::int64_t step) const {
-    return o_.beta1 * (1. - 0.5 * std::pow(0.96, static_cast<double>(step) * o_.momentum_decay));
-  }
-  NadamOptions o_;
-};
-
-template <typename T>
-class RadamRule final : public UpdateRule<T> {
- public:
-  explicit RadamRule(const RadamOptions& o) : o_(o) {}
-  std::string name() const override { return "radam"; }
-  std::string validate() const override {
-    Checker c(name());
-    c.lr(o_.lr);
-    c.beta("beta1", o_.beta1);
-    c.beta("beta2", o_.beta2);
-    c.eps(o_.eps);
-    c.nonneg("weight_decay", o_.weight_decay);
-    return c.str();
-  }
-  double lr() const override { return o_.lr; }
-  double weight_decay() const override { return o_.weight_decay; }
-  std::vector<std::string> slot_names() const override { return {"exp_avg", "exp_avg_sq"}; }
-  void update(const Kernel<T>& k) const override {
-    T* __restrict m = k.s[0];
-    T* __restrict v = k.s[1];
-    const double t = static_cast<double>(k.step);
-    const double b2t = std::pow(o_.beta2, t);
-    const double bc1 = 1 - std::pow(o_.beta1, t), bc2 = 1 - b2t;
-    const double rho_inf = 2 / (1 - o_.beta2) - 1;
-    const double rho_t = rho_inf - 2 * t * b2t / bc2;
-    const T b1 = static_cast<T>(o_.beta1), omb1 = static_cast<T>(1 - o_.beta1);
-    const T b2 = static_cast<T>(o_.beta2), omb2 = static_cast<T>(1 - o_.beta2);
-    const T bc1_t = static_cast<T>(bc1), lr = static_cast<T>(k.lr);
-    if (rho_t > 5.) {
-      const T rect = static_cast<T>(
-          std::sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)));
-      const T bc2_sqrt = static_cast<T>(std::sqrt(bc2)), eps = static_cast<T>(o_.eps);
-      for_each_element(k, [=](std::size_t i, T g) {
-        m[i] = m[i] * b1 + omb1 * g;
-        v[i] = v[i] * b2 + omb2 * g * g;
-        const T adaptive = bc2_sqrt / (std::sqrt(v[i]) + eps);
-        return -(m[i] / bc1_t * lr * adaptive * rect);
+    const recurrence::StepInfo<double> info{k.step, k.lr, k.scalars};
+    const auto exact = P::coefficients(o_, info);  // in double, rounded to T once
+    std::array<T, P::kCoeffs> c;
+    for (std::size_t j = 0; j < c.size(); ++j) c[j] = static_cast<T>(exact[j]);
+    std::array<T*, Kernel<T>::kMaxSlots> slots;
+    for (int j = 0; j < Kernel<T>::kMaxSlots; ++j) slots[j] = k.s[j];
+    P::variants(o_, info, [&](auto variant) {
+      constexpr int kVariant = decltype(variant)::value;
+      for_each_element(k, [c, slots](std::size_t i, T g) {
+        return P::template element<kVariant>(g, SlotsAt<T>{slots.data(), i}, c);
       });
-    } else {
-      for_each_element(k, [=](std::size_t i, T g) {
-        m[i] = m[i] * b1 + omb1 * g;
-        v[i] = v[i] * b2 + omb2 * g * g;
-        return -(m[i] / bc1_t * lr);
-      });
+    });
+  }
+  std::unique_ptr<UpdateRule<T>> clone() const override {
+    return std::make_unique<PolicyRule>(*this);
+  }
+
+ private:
+  O o_;
+  bool maximize_;
+};
+
+// ---- the table --------------------------------------------------------------------------------
+
+struct Entry {
+  const char* name;
+  RuleOptions (*make)();
+};
+
+template <typename O>
+RuleOptions defaults() {
+  return O{};
+}
+RuleOptions momentum_sgd(bool nesterov) {
+  SgdOptions o;
+  o.momentum = 0.9;
+  o.nesterov = nesterov;
+  return o;
+}
+
+const Entry kTable[] = {
+    {"sgd", defaults<SgdOptions>},
+    {"momentum", [] { return momentum_sgd(false); }},
+    {"nesterov", [] { return momentum_sgd(true); }},
+    {"adagrad", defaults<AdagradOptions>},
+    {"rmsprop", defaults<RmspropOptions>},
+    {"adam", defaults<AdamOptions>},
+    {"adamw", [] { return RuleOptions{AdamOptions::adamw()}; }},
+    {"amsgrad",
+     [] {
+       AdamOptions o;
+       o.amsgrad = true;
+       return RuleOptions{o};
+     }},
+    {"adamax", defaults<AdamaxOptions>},
+    {"nadam", defaults<NadamOptions>},
+    {"radam", defaults<RadamOptions>},
+    {"lion", defaults<LionOptions>},
+    {"optimistic_adam", defaults<OptimisticAdamOptions>},
+};
+struct Alias {
+  const char* alias;
+  const char* name;
+};
+const Alias kAliases[] = {{"oadam", "optimistic_adam"}};
+
+// Calls f(name, value) for every field of o (booleans as 0 / 1), or, with a name, sets one.
+template <typename O, typename F>
+void for_each_field(O& o, F&& f) {
+  struct Visit {
+    O& o;
+    F& f;
+    void operator()(const char* name, double O::*field, Range, const char*) const {
+      f(name, o.*field, false);
     }
-  }
-  std::unique_ptr<UpdateRule<T>> clone() const override {
-    return std::make_unique<RadamRule>(*this);
-  }
-
- private:
-  RadamOptions o_;
-};
-
-template <typename T>
-class LionRule final : public UpdateRule<T> {
- public:
-  explicit LionRule(const LionOptions& o) : o_(o) {}
-  std::string name() const override { return "lion"; }
-  std::string validate() const override {
-    Checker c(name());
-    c.lr(o_.lr);
-    c.beta("beta1", o_.beta1);
-    c.beta("beta2", o_.beta2);
-    c.nonneg("weight_decay", o_.weight_decay);
-    return c.str();
-  }
-  double lr() const override { return o_.lr; }
-  double weight_decay() const override { return o_.weight_decay; }
-  bool decoupled_weight_decay() const override { return true; }
-  bool maximize() const override { return o_.maximize; }
-  std::vector<std::string> slot_names() const override { return {"exp_avg"}; }
-  void update(const Kernel<T>& k) const override {
-    T* __restrict m = k.s[0];
-    const T b1 = static_cast<T>(o_.beta1), omb1 = static_cast<T>(1 - o_.beta1);
-    const T b2 = static_cast<T>(o_.beta2), omb2 = static_cast<T>(1 - o_.beta2);
-    const T lr = static_cast<T>(k.lr), zero = 0;
-    for_each_element(k, [=](std::size_t i, T g) {
-      const T c = m[i] * b1 + omb1 * g;
-      m[i] = m[i] * b2 + omb2 * g;
-      return c > zero ? -lr : (c < zero ? lr : zero);
-    });
-  }
-  std::unique_ptr<UpdateRule<T>> clone() const override {
-    return std::make_unique<LionRule>(*this);
-  }
-
- private:
-  LionOptions o_;
-};
-
-template <typename T>
-class OptimisticAdamRule final : public UpdateRule<T> {
- public:
-  explicit OptimisticAdamRule(const OptimisticAdamOptions& o) : o_(o) {}
-  std::string name() const override { return "optimistic_adam"; }
-  std::string validate() const override {
-    Checker c(name());
-    c.lr(o_.lr);
-    c.beta("beta1", o_.beta1);
-    c.beta("beta2", o_.beta2);
-    c.eps(o_.eps);
-    c.nonneg("weight_decay", o_.weight_decay);
-    return c.str();
-  }
-  double lr() const override { return o_.lr; }
-  double weight_decay() const override { return o_.weight_decay; }
-  bool maximize() const override { return o_.maximize; }
-  std::vector<std::string> slot_names() const override {
-    return {"exp_avg", "exp_avg_sq", "prev_direction"};
-  }
-  void update(const Kernel<T>& k) const override {
-    T* __restrict m = k.s[0];
-    T* __restrict v = k.s[1];
-    T* __restrict q = k.s[2];
-    const double t = static_cast<double>(k.step);
-    const double bc1 = 1 - std::pow(o_.beta1, t), bc2 = 1 - std::pow(o_.beta2, t);
-    const T b1 = static_cast<T>(o_.beta1), omb1 = static_cast<T>(1 - o_.beta1);
-    const T b2 = static_cast<T>(o_.beta2), omb2 = static_cast<T>(1 - o_.beta2);
-    const T inv_bc1 = static_cast<T>(1 / bc1), bc2_sqrt = static_cast<T>(std::sqrt(bc2));
-    const T eps = static_cast<T>(o_.eps), lr = static_cast<T>(k.lr), two = 2;
-    for_each_element(k, [=](std::size_t i, T g) {
-      m[i] = m[i] * b1 + omb1 * g;
-      v[i] = v[i] * b2 + omb2 * g * g;
-      const T dir = m[i] * inv_bc1 / (std::sqrt(v[i]) / bc2_sqrt + eps);
-      const T d = -lr * (two * dir - q[i]);
-      q[i] = dir;
-      return d;
-    });
-  }
-  std::unique_ptr<UpdateRule<T>> clone() const override {
-    return std::make_unique<OptimisticAdamRule>(*this);
-  }
-
- private:
-  OptimisticAdamOptions o_;
-};
+    void operator()(const char* name, bool O::*field, const char*) const {
+      double v = o.*field ? 1 : 0;
+      if (f(name, v, true)) o.*field = v != 0;
+    }
+  };
+  O::fields(Visit{o, f});
+}
 
 }  // namespace
 
-#define ADAMANT_RULE_FACTORY(Options, Rule)                              \
+const std::vector<std::string>& rule_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n;
+    for (const Entry& e : kTable) n.emplace_back(e.name);
+    return n;
+  }();
+  return names;
+}
+
+const std::vector<std::string>& rule_aliases() {
+  static const std::vector<std::string> aliases = [] {
+    std::vector<std::string> a;
+    for (const Alias& e : kAliases) a.push_back(std::string(e.alias) + " = " + e.name);
+    return a;
+  }();
+  return aliases;
+}
+
+std::string known_rules_text() {
+  std::string s;
+  for (const auto& n : rule_names()) s += (s.empty() ? "" : ", ") + n;
+  std::string a;
+  for (const auto& n : rule_aliases()) a += (a.empty() ? "" : ", ") + n;
+  return s + " (also: " + a + ")";
+}
+
+bool is_rule_name(const std::string& name) {
+  for (const Entry& e : kTable)
+    if (name == e.name) return true;
+  for (const Alias& e : kAliases)
+    if (name == e.alias) return true;
+  return false;
+}
+
+std::string canonical_rule_name(const std::string& name) {
+  for (const Entry& e : kTable)
+    if (name == e.name) return name;
+  for (const Alias& e : kAliases)
+    if (name == e.alias) return e.name;
+  throw std::invalid_argument("unknown rule '" + name + "' (known: " + known_rules_text() + ")");
+}
+
+RuleOptions rule_options(const std::string& name) {
+  const std::string canonical = canonical_rule_name(name);
+  for (const Entry& e : kTable)
+    if (canonical == e.name) return e.make();
+  throw std::logic_error("rule table: " + canonical);  // unreachable
+}
+
+std::string rule_name(const RuleOptions& o) {
+  return std::visit(
+      [](const auto& x) { return PolicyOf<std::decay_t<decltype(x)>>::type::name(x); }, o);
+}
+
+std::vector<std::string> field_names(const RuleOptions& o) {
+  std::vector<std::string> names;
+  RuleOptions copy = o;
+  std::visit(
+      [&](auto& x) {
+        for_each_field(x, [&](const char* name, double&, bool) {
+          names.emplace_back(name);
+          return false;
+        });
+      },
+      copy);
+  return names;
+}
+
+bool set_field(RuleOptions& o, const std::string& name, double value) {
+  bool found = false;
+  std::visit(
+      [&](auto& x) {
+        for_each_field(x, [&](const char* n, double& v, bool) {
+          if (name != n) return false;
+          v = value;
+          found = true;
+          return true;
+        });
+      },
+      o);
+  return found;
+}
+
+double get_field(const RuleOptions& o, const std::string& name) {
+  bool found = false;
+  double out = 0;
+  RuleOptions copy = o;
+  std::visit(
+      [&](auto& x) {
+        for_each_field(x, [&](const char* n, double& v, bool) {
+          if (name == n) out = v, found = true;
+          return false;
+        });
+      },
+      copy);
+  if (!found) throw std::invalid_argument(rule_name(o) + " has no option '" + name + "'");
+  return out;
+}
+
+std::string validate(const RuleOptions& o) {
+  return std::visit([](const auto& x) { return validate_options(x); }, o);
+}
+
+std::string describe(const RuleOptions& o) {
+  std::ostringstream s;
+  s.precision(12);
+  s << rule_name(o) << "(";
+  bool first = true;
+  RuleOptions copy = o;
+  std::visit(
+      [&](auto& x) {
+        for_each_field(x, [&](const char* n, double& v, bool flag) {
+          s << (first ? "" : ", ") << n << "=";
+          if (flag)
+            s << (v != 0 ? "true" : "false");
+          else
+            s << v;
+          first = false;
+          return false;
+        });
+      },
+      copy);
+  s << ")";
+  return s.str();
+}
+
+#define ADAMANT_RULE_FACTORY(Options)                                    \
   template <typename T>                                                  \
   std::unique_ptr<UpdateRule<T>> make_rule(const Options& o) {           \
-    return std::make_unique<Rule<T>>(o);                                 \
+    return std::make_unique<PolicyRule<T, Options>>(o);                  \
   }                                                                      \
   template std::unique_ptr<UpdateRule<float>> make_rule(const Options&); \
   template std::unique_ptr<UpdateRule<double>> make_rule(const Options&);
 
-ADAMANT_RULE_FACTORY(SgdOptions, SgdRule)
-ADAMANT_RULE_FACTORY(AdagradOptions, AdagradRule)
-ADAMANT_RULE_FACTORY(RmspropOptions, RmspropRule)
-ADAMANT_RULE_FACTORY(AdamOptions, AdamRule)
-ADAMANT_RULE_FACTORY(AdamaxOptions, AdamaxRule)
-ADAMANT_RULE_FACTORY(NadamOptions, NadamRule)
-ADAMANT_RULE_FACTORY(RadamOptions, RadamRule)
-ADAMANT_RULE_FACTORY(LionOptions, LionRule)
-ADAMANT_RULE_FACTORY(OptimisticAdamOptions, OptimisticAdamRule)
+ADAMANT_RULE_FACTORY(SgdOptions)
+ADAMANT_RULE_FACTORY(AdagradOptions)
+ADAMANT_RULE_FACTORY(RmspropOptions)
+ADAMANT_RULE_FACTORY(AdamOptions)
+ADAMANT_RULE_FACTORY(AdamaxOptions)
+ADAMANT_RULE_FACTORY(NadamOptions)
+ADAMANT_RULE_FACTORY(RadamOptions)
+ADAMANT_RULE_FACTORY(LionOptions)
+ADAMANT_RULE_FACTORY(OptimisticAdamOptions)
 #undef ADAMANT_RULE_FACTORY
+
+template <typename T>
+std::unique_ptr<UpdateRule<T>> make_rule(const RuleOptions& o) {
+  return std::visit([](const auto& x) { return make_rule<T>(x); }, o);
+}
+template std::unique_ptr<UpdateRule<float>> make_rule(const RuleOptions&);
+template std::unique_ptr<UpdateRule<double>> make_rule(const RuleOptions&);
 
 }  // namespace adamant::core

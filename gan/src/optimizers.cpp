@@ -5,6 +5,7 @@
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
+#include <variant>
 
 namespace adamant::gan {
 
@@ -40,70 +41,36 @@ Scheme parse_scheme(const std::string& s) {
 
 namespace {
 
-constexpr const char* kRules[] = {"sgd",   "adam",  "amsgrad", "adamw",   "adamax", "nadam",
-                                  "radam", "oadam", "rmsprop", "adagrad", "lion"};
-
+// The core's rule table (core/rules.hpp) without its SGD presets: a player sets momentum itself.
 bool known_rule(const std::string& rule) {
-  for (const char* k : kRules)
-    if (rule == k) return true;
-  return false;
+  return core::is_rule_name(rule) && rule != "momentum" && rule != "nesterov";
 }
 
-// The Adam family shares lr, β₁, β₂ and eps.
-template <typename T, typename Options>
-std::unique_ptr<core::UpdateRule<T>> adam_family(Options o, const PlayerOptions& p) {
-  o.lr = p.lr;
-  o.beta1 = p.beta1;
-  o.beta2 = p.beta2;
-  o.eps = p.eps;
-  return core::make_rule<T>(o);
+std::string known_rules() {
+  std::string known;
+  for (const std::string& k : core::rule_names())
+    if (known_rule(k)) known += (known.empty() ? "" : ", ") + k;
+  return known + " (also: oadam = optimistic_adam)";
 }
 
-// The core rule without the checks (validate() asks the rule itself for its own).
+// The core rule without the checks (validate() asks the rule itself for its own): the rule's
+// defaults, with the player's lr, its β's where the rule has them, its eps for the Adam family and
+// RMSprop (Adagrad keeps its own 1e-10) and its momentum for SGD and RMSprop.
 template <typename T>
 std::unique_ptr<core::UpdateRule<T>> build_rule(const PlayerOptions& p) {
-  if (p.rule == "sgd") {
-    core::SgdOptions o;
-    o.lr = p.lr;
-    o.momentum = p.momentum;
-    return core::make_rule<T>(o);
-  }
-  if (p.rule == "adam" || p.rule == "amsgrad" || p.rule == "adamw") {
-    core::AdamOptions o = p.rule == "adamw" ? core::AdamOptions::adamw() : core::AdamOptions{};
-    o.amsgrad = p.rule == "amsgrad";
-    return adam_family<T>(o, p);
-  }
-  if (p.rule == "adamax") return adam_family<T>(core::AdamaxOptions{}, p);
-  if (p.rule == "nadam") return adam_family<T>(core::NadamOptions{}, p);
-  if (p.rule == "radam") return adam_family<T>(core::RadamOptions{}, p);
-  if (p.rule == "oadam") return adam_family<T>(core::OptimisticAdamOptions{}, p);
-  if (p.rule == "rmsprop") {
-    core::RmspropOptions o;
-    o.lr = p.lr;
-    o.momentum = p.momentum;
-    o.eps = p.eps;
-    return core::make_rule<T>(o);
-  }
-  if (p.rule == "adagrad") {
-    core::AdagradOptions o;
-    o.lr = p.lr;
-    return core::make_rule<T>(o);
-  }
-  core::LionOptions o;
-  o.lr = p.lr;
-  o.beta1 = p.beta1;
-  o.beta2 = p.beta2;
+  core::RuleOptions o = core::rule_options(p.rule);
+  core::set_field(o, "lr", p.lr);
+  core::set_field(o, "beta1", p.beta1);
+  core::set_field(o, "beta2", p.beta2);
+  if (!std::holds_alternative<core::AdagradOptions>(o)) core::set_field(o, "eps", p.eps);
+  core::set_field(o, "momentum", p.momentum);
   return core::make_rule<T>(o);
 }
 
 }  // namespace
 
 std::string PlayerOptions::validate() const {
-  if (!known_rule(rule)) {
-    std::string known;
-    for (const char* k : kRules) known += (known.empty() ? "" : ", ") + std::string(k);
-    return "unknown rule '" + rule + "' (known: " + known + ")";
-  }
+  if (!known_rule(rule)) return "unknown rule '" + rule + "' (known: " + known_rules() + ")";
   if (!(lr > 0) || !std::isfinite(lr)) return "lr must be > 0, got " + std::to_string(lr);
   // The core rule names the parameter and its range (beta1 in [0, 1), momentum in (-1, 1), ...).
   return build_rule<double>(*this)->validate();

@@ -1,8 +1,9 @@
 """Optimizers that update a numpy array in place, with PyTorch's numerics and defaults.
 
 Every constructor takes the parameter array first (float32 or float64, C-contiguous, writable;
-it is never copied), the rule's hyper-parameters with ``torch.optim``'s names and defaults,
-and the composition options shared by all rules:
+it is never copied), the rule's hyper-parameters with ``torch.optim``'s names and defaults (the
+keywords and their defaults are the C++ options' field list, e.g. ``adamant._core.core.AdamOptions``;
+nothing is restated here), and the composition options shared by all rules:
 
 ``clip_grad_norm``, ``clip_grad_value``
     gradient clipping before the moment update (``clip_grad_norm`` follows PyTorch's
@@ -30,6 +31,8 @@ Example::
     opt = adamant.optim.AdamW(params, lr=1e-3, clip_grad_norm=1.0)
     opt.step(grad)
 """
+
+import inspect
 
 from ._core import core as _c
 
@@ -66,87 +69,60 @@ def _options(clip_grad_norm=0.0, clip_grad_value=0.0, clip_update_norm=0.0,
     return o
 
 
-def _make(rule, params, fields, composition):
-    for name, value in fields.items():
-        setattr(rule, name, value)
-    return _c.Optimizer(rule, params, _options(**composition))
+def _constructor(name, make_options, doc, fixed=()):
+    """An optimizer constructor whose keywords are the C++ options' fields, in their order, with
+    the C++ defaults (``beta1``, ``beta2`` as torch's ``betas`` pair); ``fixed`` fields keep the
+    value ``make_options()`` gives them."""
+    proto = make_options()
+    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    parameters = [inspect.Parameter("params", kind)]
+    for field in type(proto).fields:
+        if field in fixed or field == "beta2":
+            continue
+        if field == "beta1":
+            parameters.append(inspect.Parameter("betas", kind, default=(proto.beta1, proto.beta2)))
+        else:
+            parameters.append(inspect.Parameter(field, kind, default=getattr(proto, field)))
+    parameters.append(inspect.Parameter("composition", inspect.Parameter.VAR_KEYWORD))
+    signature = inspect.Signature(parameters)
+
+    def constructor(*args, **kwargs):
+        bound = signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        values = dict(bound.arguments)
+        params = values.pop("params")
+        composition = values.pop("composition")
+        rule = make_options()
+        for field, value in values.items():
+            if field == "betas":
+                rule.beta1, rule.beta2 = value
+            else:
+                setattr(rule, field, value)
+        return _c.Optimizer(rule, params, _options(**composition))
+
+    constructor.__name__ = constructor.__qualname__ = name
+    constructor.__signature__ = signature
+    constructor.__doc__ = doc
+    return constructor
 
 
-def SGD(params, lr=1e-3, momentum=0.0, dampening=0.0, weight_decay=0.0, nesterov=False,
-        maximize=False, **composition):
-    """SGD with momentum (negative allowed), dampening, Nesterov and L2 weight decay."""
-    return _make(_c.SgdOptions(), params, dict(
-        lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
-        nesterov=nesterov, maximize=maximize), composition)
-
-
-def Adagrad(params, lr=1e-2, lr_decay=0.0, weight_decay=0.0, initial_accumulator_value=0.0,
-            eps=1e-10, maximize=False, **composition):
-    """Adagrad (Duchi, Hazan & Singer 2011)."""
-    return _make(_c.AdagradOptions(), params, dict(
-        lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
-        initial_accumulator_value=initial_accumulator_value, eps=eps, maximize=maximize),
-        composition)
-
-
-def RMSprop(params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0.0, momentum=0.0,
-            centered=False, maximize=False, **composition):
-    """RMSprop (Hinton 2012), optionally centred and with momentum."""
-    return _make(_c.RmspropOptions(), params, dict(
-        lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
-        centered=centered, maximize=maximize), composition)
-
-
-def Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, amsgrad=False,
-         maximize=False, **composition):
-    """Adam (Kingma & Ba 2015) with coupled L2 decay; ``amsgrad=True`` for AMSGrad."""
-    return _make(_c.AdamOptions(), params, dict(
-        lr=lr, beta1=betas[0], beta2=betas[1], eps=eps, weight_decay=weight_decay,
-        amsgrad=amsgrad, maximize=maximize), composition)
-
-
-def AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False,
-          maximize=False, **composition):
-    """AdamW: Adam with decoupled weight decay (Loshchilov & Hutter 2019)."""
-    return _make(_c.AdamOptions(), params, dict(
-        lr=lr, beta1=betas[0], beta2=betas[1], eps=eps, weight_decay=weight_decay,
-        decoupled_weight_decay=True, amsgrad=amsgrad, maximize=maximize), composition)
-
-
-def Adamax(params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, maximize=False,
-           **composition):
-    """AdaMax, Adam's infinity-norm variant (Kingma & Ba 2015)."""
-    return _make(_c.AdamaxOptions(), params, dict(
-        lr=lr, beta1=betas[0], beta2=betas[1], eps=eps, weight_decay=weight_decay,
-        maximize=maximize), composition)
-
-
-def NAdam(params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-          momentum_decay=4e-3, **composition):
-    """NAdam (Dozat 2016), as PyTorch 1.13 computes it."""
-    return _make(_c.NadamOptions(), params, dict(
-        lr=lr, beta1=betas[0], beta2=betas[1], eps=eps, weight_decay=weight_decay,
-        momentum_decay=momentum_decay), composition)
-
-
-def RAdam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0, **composition):
-    """RAdam, rectified Adam (Liu et al. 2020)."""
-    return _make(_c.RadamOptions(), params, dict(
-        lr=lr, beta1=betas[0], beta2=betas[1], eps=eps, weight_decay=weight_decay),
-        composition)
-
-
-def Lion(params, lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0, maximize=False,
-         **composition):
-    """Lion, sign momentum with decoupled decay (Chen et al. 2023)."""
-    return _make(_c.LionOptions(), params, dict(
-        lr=lr, beta1=betas[0], beta2=betas[1], weight_decay=weight_decay, maximize=maximize),
-        composition)
-
-
-def OptimisticAdam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
-                   maximize=False, **composition):
-    """Optimistic Adam for min-max games (Daskalakis, Ilyas, Syrgkanis & Zeng 2018)."""
-    return _make(_c.OptimisticAdamOptions(), params, dict(
-        lr=lr, beta1=betas[0], beta2=betas[1], eps=eps, weight_decay=weight_decay,
-        maximize=maximize), composition)
+SGD = _constructor("SGD", _c.SgdOptions,
+                   "SGD with momentum (negative allowed), dampening, Nesterov and L2 weight decay.")
+Adagrad = _constructor("Adagrad", _c.AdagradOptions, "Adagrad (Duchi, Hazan & Singer 2011).")
+RMSprop = _constructor("RMSprop", _c.RmspropOptions,
+                       "RMSprop (Hinton 2012), optionally centred and with momentum.")
+Adam = _constructor("Adam", _c.AdamOptions,
+                    "Adam (Kingma & Ba 2015) with coupled L2 decay; ``amsgrad=True`` for AMSGrad.",
+                    fixed=("decoupled_weight_decay",))
+AdamW = _constructor("AdamW", _c.AdamOptions.adamw,
+                     "AdamW: Adam with decoupled weight decay (Loshchilov & Hutter 2019).",
+                     fixed=("decoupled_weight_decay",))
+Adamax = _constructor("Adamax", _c.AdamaxOptions,
+                      "AdaMax, Adam's infinity-norm variant (Kingma & Ba 2015).")
+NAdam = _constructor("NAdam", _c.NadamOptions, "NAdam (Dozat 2016), as PyTorch 1.13 computes it.")
+RAdam = _constructor("RAdam", _c.RadamOptions, "RAdam, rectified Adam (Liu et al. 2020).")
+Lion = _constructor("Lion", _c.LionOptions,
+                    "Lion, sign momentum with decoupled decay (Chen et al. 2023).")
+OptimisticAdam = _constructor(
+    "OptimisticAdam", _c.OptimisticAdamOptions,
+    "Optimistic Adam for min-max games (Daskalakis, Ilyas, Syrgkanis & Zeng 2018).")

@@ -9,6 +9,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <deque>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -158,13 +159,32 @@ class PyOptimizer {
   std::variant<std::unique_ptr<ac::Optimizer<float>>, std::unique_ptr<ac::Optimizer<double>>> opt_;
 };
 
+// An options struct with one read-write property per field of its field list, a repr listing
+// every field (rules.hpp's describe) and a `fields()` tuple of the names.
 template <typename Options>
 py::class_<Options> bind_options(py::module_& m, const char* name, const char* doc) {
   py::class_<Options> c(m, name, doc);
   c.def(py::init<>());
-  c.def("__repr__", [name](const Options& o) {
-    return std::string("<") + name + " lr=" + std::to_string(o.lr) + ">";
-  });
+  auto names = std::make_shared<std::vector<std::string>>();
+  struct Visit {
+    py::class_<Options>& c;
+    std::vector<std::string>& names;
+    void operator()(const char* field, double Options::*member, ac::Range r,
+                    const char* what) const {
+      static std::deque<std::string> help;  // docstrings outlive the module's definition
+      help.push_back(std::string(what) + " (" + ac::range_text(r) + ")");
+      c.def_readwrite(field, member, help.back().c_str());
+      names.emplace_back(field);
+    }
+    void operator()(const char* field, bool Options::*member, const char* what) const {
+      c.def_readwrite(field, member, what);
+      names.emplace_back(field);
+    }
+  };
+  Options::fields(Visit{c, *names});
+  c.def("__repr__", [](const Options& o) { return ac::describe(o); });
+  c.def_property_readonly_static("fields",
+                                 [names](py::object) { return py::tuple(py::cast(*names)); });
   return c;
 }
 
@@ -197,73 +217,27 @@ void bind_core(py::module_& m) {
     }
   });
 
-  // ---- rule options (defaults: PyTorch's) ----
-  bind_options<ac::SgdOptions>(m, "SgdOptions", "SGD with momentum, dampening, Nesterov, L2")
-      .def_readwrite("lr", &ac::SgdOptions::lr)
-      .def_readwrite("momentum", &ac::SgdOptions::momentum)
-      .def_readwrite("dampening", &ac::SgdOptions::dampening)
-      .def_readwrite("nesterov", &ac::SgdOptions::nesterov)
-      .def_readwrite("weight_decay", &ac::SgdOptions::weight_decay)
-      .def_readwrite("maximize", &ac::SgdOptions::maximize);
-  bind_options<ac::AdagradOptions>(m, "AdagradOptions", "Adagrad (Duchi et al. 2011)")
-      .def_readwrite("lr", &ac::AdagradOptions::lr)
-      .def_readwrite("lr_decay", &ac::AdagradOptions::lr_decay)
-      .def_readwrite("weight_decay", &ac::AdagradOptions::weight_decay)
-      .def_readwrite("initial_accumulator_value", &ac::AdagradOptions::initial_accumulator_value)
-      .def_readwrite("eps", &ac::AdagradOptions::eps)
-      .def_readwrite("maximize", &ac::AdagradOptions::maximize);
-  bind_options<ac::RmspropOptions>(m, "RmspropOptions", "RMSprop, optionally centred")
-      .def_readwrite("lr", &ac::RmspropOptions::lr)
-      .def_readwrite("alpha", &ac::RmspropOptions::alpha)
-      .def_readwrite("eps", &ac::RmspropOptions::eps)
-      .def_readwrite("weight_decay", &ac::RmspropOptions::weight_decay)
-      .def_readwrite("momentum", &ac::RmspropOptions::momentum)
-      .def_readwrite("centered", &ac::RmspropOptions::centered)
-      .def_readwrite("maximize", &ac::RmspropOptions::maximize);
+  // ---- rule options (defaults: PyTorch's), every field from the options' field list ----
+  bind_options<ac::SgdOptions>(m, "SgdOptions", "SGD with momentum, dampening, Nesterov, L2");
+  bind_options<ac::AdagradOptions>(m, "AdagradOptions", "Adagrad (Duchi et al. 2011)");
+  bind_options<ac::RmspropOptions>(m, "RmspropOptions", "RMSprop, optionally centred");
   bind_options<ac::AdamOptions>(m, "AdamOptions", "Adam / AMSGrad / AdamW (Kingma & Ba 2015)")
-      .def_readwrite("lr", &ac::AdamOptions::lr)
-      .def_readwrite("beta1", &ac::AdamOptions::beta1)
-      .def_readwrite("beta2", &ac::AdamOptions::beta2)
-      .def_readwrite("eps", &ac::AdamOptions::eps)
-      .def_readwrite("weight_decay", &ac::AdamOptions::weight_decay)
-      .def_readwrite("decoupled_weight_decay", &ac::AdamOptions::decoupled_weight_decay)
-      .def_readwrite("amsgrad", &ac::AdamOptions::amsgrad)
-      .def_readwrite("maximize", &ac::AdamOptions::maximize)
       .def_static("adamw", &ac::AdamOptions::adamw);
-  bind_options<ac::AdamaxOptions>(m, "AdamaxOptions", "AdaMax (Kingma & Ba 2015)")
-      .def_readwrite("lr", &ac::AdamaxOptions::lr)
-      .def_readwrite("beta1", &ac::AdamaxOptions::beta1)
-      .def_readwrite("beta2", &ac::AdamaxOptions::beta2)
-      .def_readwrite("eps", &ac::AdamaxOptions::eps)
-      .def_readwrite("weight_decay", &ac::AdamaxOptions::weight_decay)
-      .def_readwrite("maximize", &ac::AdamaxOptions::maximize);
-  bind_options<ac::NadamOptions>(m, "NadamOptions", "NAdam (Dozat 2016), PyTorch 1.13's form")
-      .def_readwrite("lr", &ac::NadamOptions::lr)
-      .def_readwrite("beta1", &ac::NadamOptions::beta1)
-      .def_readwrite("beta2", &ac::NadamOptions::beta2)
-      .def_readwrite("eps", &ac::NadamOptions::eps)
-      .def_readwrite("weight_decay", &ac::NadamOptions::weight_decay)
-      .def_readwrite("momentum_decay", &ac::NadamOptions::momentum_decay);
-  bind_options<ac::RadamOptions>(m, "RadamOptions", "RAdam (Liu et al. 2020)")
-      .def_readwrite("lr", &ac::RadamOptions::lr)
-      .def_readwrite("beta1", &ac::RadamOptions::beta1)
-      .def_readwrite("beta2", &ac::RadamOptions::beta2)
-      .def_readwrite("eps", &ac::RadamOptions::eps)
-      .def_readwrite("weight_decay", &ac::RadamOptions::weight_decay);
-  bind_options<ac::LionOptions>(m, "LionOptions", "Lion (Chen et al. 2023)")
-      .def_readwrite("lr", &ac::LionOptions::lr)
-      .def_readwrite("beta1", &ac::LionOptions::beta1)
-      .def_readwrite("beta2", &ac::LionOptions::beta2)
-      .def_readwrite("weight_decay", &ac::LionOptions::weight_decay)
-      .def_readwrite("maximize", &ac::LionOptions::maximize);
+  bind_options<ac::AdamaxOptions>(m, "AdamaxOptions", "AdaMax (Kingma & Ba 2015)");
+  bind_options<ac::NadamOptions>(m, "NadamOptions", "NAdam (Dozat 2016), PyTorch 1.13's form");
+  bind_options<ac::RadamOptions>(m, "RadamOptions", "RAdam (Liu et al. 2020)");
+  bind_options<ac::LionOptions>(m, "LionOptions", "Lion (Chen et al. 2023)");
   bind_options<ac::OptimisticAdamOptions>(m, "OptimisticAdamOptions",
-                                          "Optimistic Adam (Daskalakis et al. 2018)")
-      .def_readwrite("lr", &ac::OptimisticAdamOptions::lr)
-      .def_readwrite("beta1", &ac::OptimisticAdamOptions::beta1)
-      .def_readwrite("beta2", &ac::OptimisticAdamOptions::beta2)
-      .def_readwrite("eps", &ac::OptimisticAdamOptions::eps)
-      .def_readwrite("weight_decay", &ac::OptimisticAdamOptions::weight_decay)
-      .def_readwrite("maximize", &ac::OptimisticAdamOptions::maximize);
+                                          "Optimistic Adam (Daskalakis et al. 2018)");
+  // The one table of rule names (rules.hpp).
+  m.def("rule_names", &ac::rule_names, "The rule names, in table order");
+  m.def("rule_aliases", &ac::rule_aliases, "'alias = name' for every alias");
+  m.def(
+      "rule_options",
+      [](const std::string& name) {
+        return std::visit([](const auto& o) { return py::cast(o); }, ac::rule_options(name));
+      },
+      py::arg("name"), "The named rule's options with their defaults (aliases accepted)");
 
   // ---- schedules ----
   py::class_<ac::Schedule> sched(m, "Schedule",

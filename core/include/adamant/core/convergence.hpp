@@ -10,15 +10,13 @@
 #include <vector>
 
 #include "adamant/core/rule.hpp"
+#include "adamant/core/rules.hpp"
 #include "adamant/core/test_problems.hpp"
 
 namespace adamant::core {
 
-/// Optimizer names accepted by make_rule_by_name, in table order.
-const std::vector<std::string>& rule_names();
-/// A rule with PyTorch's defaults and learning rate lr: "sgd", "momentum" (0.9), "nesterov",
-/// "adagrad", "rmsprop", "adam", "adamw", "amsgrad", "adamax", "nadam", "radam", "lion",
-/// "optimistic_adam". Throws std::invalid_argument for an unknown name, listing the known ones.
+/// The named rule (rules.hpp's table: rule_names() and their aliases) with PyTorch's defaults and
+/// learning rate lr. Throws std::invalid_argument for an unknown name, listing the known ones.
 template <typename T>
 std::unique_ptr<UpdateRule<T>> make_rule_by_name(const std::string& name, double lr);
 

@@ -62,9 +62,9 @@ enum class Averaging { kNone, kUniform, kEma };
 
 /// One player's core optimizer.
 struct PlayerOptions {
-  /// "sgd", "adam", "amsgrad", "adamw" (decoupled decay 1e-2), "adamax", "nadam", "radam",
-  /// "oadam" (Optimistic Adam), "rmsprop", "adagrad", "lion" (core/rules.hpp, PyTorch's
-  /// defaults for what is not set here).
+  /// A name of core/rules.hpp's table (PyTorch's defaults for what is not set here) other than
+  /// its SGD presets: "sgd", "adagrad", "rmsprop", "adam", "adamw" (decoupled decay 1e-2),
+  /// "amsgrad", "adamax", "nadam", "radam", "lion", "optimistic_adam" (alias "oadam").
   std::string rule = "sgd";
   double lr = 0.1;
   double momentum = 0.0;  ///< sgd (may be negative), rmsprop

@@ -7,11 +7,11 @@
 // or PyTorch; bench_optim and compare_torch.py do (see bench/README.md).
 
 #include <benchmark/benchmark.h>
-#include <omp.h>
 
 #include <adamant/core/optimizer.hpp>
 #include <adamant/core/rules.hpp>
 #include <adamant/core/state.hpp>
+#include <adamant/core/threads.hpp>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -25,7 +25,7 @@ enum RuleId : std::int64_t { kAdam = 0, kAdamW = 1, kAmsgrad = 2 };
 void BM_Step(benchmark::State& st) {
   const auto n = static_cast<std::size_t>(st.range(0));
   const auto rule = static_cast<RuleId>(st.range(1));
-  const int threads = st.range(2) == 0 ? omp_get_num_procs() : static_cast<int>(st.range(2));
+  const int threads = ac::resolve_threads(static_cast<int>(st.range(2)));
   ac::AdamOptions o = rule == kAdamW ? ac::AdamOptions::adamw() : ac::AdamOptions{};
   o.amsgrad = rule == kAmsgrad;
   ac::OptimizerOptions oo;

@@ -1,4 +1,5 @@
 #include "adamant/chem/train.hpp"
+#include "adamant/core/threads.hpp"
 
 #include <omp.h>
 
@@ -129,8 +130,6 @@ Structure structure_of(const ds::MolecularDataset& data, std::int64_t frame) {
 
 namespace {
 
-int resolve_threads(int n) { return n > 0 ? n : omp_get_max_threads(); }
-
 Metrics metrics_of(const Eigen::VectorXd& de, const Eigen::VectorXd& df) {
   Metrics m;
   m.frames = de.size();
@@ -187,7 +186,7 @@ TrainResult train_frames(const ds::MolecularDataset& data, const std::vector<int
   auto elapsed = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   };
-  const int threads = resolve_threads(o.num_threads);
+  const int threads = core::resolve_threads(o.num_threads);
   TrainResult res;
   res.train_frames = train_idx;
   res.validation_frames = val_idx;
@@ -484,7 +483,7 @@ Metrics evaluate(const Potential& pot, const ds::MolecularDataset& data,
   const auto a = data.num_atoms();
   Eigen::VectorXd pe(nf);
   RowMatrixXd pf(nf, 3 * a);
-  const int threads = resolve_threads(num_threads);
+  const int threads = core::resolve_threads(num_threads);
   // An unknown element throws here, not inside the parallel region (where it would terminate).
   (void)pot.element_indices(
       std::vector<int>(data.atomic_numbers.begin(), data.atomic_numbers.end()));

@@ -1,4 +1,5 @@
 #include "adamant/core/optimizer.hpp"
+#include "adamant/core/threads.hpp"
 
 #include <omp.h>
 
@@ -117,7 +118,7 @@ Optimizer<T>::Optimizer(const UpdateRule<T>& rule, std::size_t n, OptimizerOptio
   partial_.assign(items_.size(), 0.0);
   bad_.assign(items_.size(), kNone);
   if (options_.clip_update_norm > 0) update_.assign(n, T(0));
-  threads_ = options_.num_threads == 0 ? omp_get_num_procs() : options_.num_threads;
+  threads_ = resolve_threads(options_.num_threads);  // validate() refused n < 0
 }
 
 template <typename T>

@@ -1,6 +1,7 @@
 // Diagnostics and the method-comparison study (study.hpp).
 
 #include "adamant/gan/study.hpp"
+#include "adamant/core/threads.hpp"
 
 #include <omp.h>
 
@@ -374,7 +375,7 @@ StudyResult run_study(const StudyOptions& o,
   }
   const int n = static_cast<int>(o.methods.size());
   res.runs.resize(static_cast<std::size_t>(n));
-  const int threads = o.num_threads > 0 ? o.num_threads : omp_get_max_threads();
+  const int threads = core::resolve_threads(o.num_threads);
   int done = 0;
   long steps_done = 0;
   const long steps_total = static_cast<long>(o.steps) * n;

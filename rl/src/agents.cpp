@@ -2,6 +2,7 @@
 // training result's tables (see adamant/rl/agents.hpp).
 
 #include "adamant/rl/agents.hpp"
+#include "adamant/core/threads.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -360,7 +361,7 @@ EvalResult evaluate(const Policy& policy, const std::string& env_id, int episode
                     std::uint64_t seed, bool greedy, int num_threads) {
   if (episodes < 1)
     throw std::invalid_argument("evaluate: episodes must be >= 1, got " + std::to_string(episodes));
-  VecEnv vec(env_id, episodes, agent_detail::resolved_threads(num_threads));
+  VecEnv vec(env_id, episodes, core::resolve_threads(num_threads));
   const Space& as = vec.single_action_space();
   if (vec.obs_dim() != policy.obs_dim || as.kind != policy.action_space.kind ||
       (as.kind == Space::Kind::kDiscrete ? as.n != policy.action_space.n

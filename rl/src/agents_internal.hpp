@@ -45,9 +45,6 @@ struct ObsNormalizer {
   }
 };
 
-/// n, or all processors for n = 0.
-int resolved_threads(int n);
-
 /// Splits seed into the run's independent streams: [0] network initialisation, [1] the action /
 /// shuffle Generator, [2] the variance-study probes.
 std::vector<std::uint64_t> derived_seeds(std::uint64_t seed);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "adamant/core/threads.hpp"
 #include "adamant/rl/agents.hpp"
 
 namespace adamant::rl {
@@ -127,7 +128,7 @@ void ActorCritic<T>::init_parameters(Eigen::Ref<Vector> params, std::uint64_t se
 template <typename T>
 void ActorCritic<T>::reserve(int max_batch, int num_threads) {
   if (max_batch < 1) max_batch = 1;
-  if (num_threads <= 0) num_threads = omp_get_num_procs();
+  num_threads = core::resolve_threads(num_threads);
   const int shards = (max_batch + kShard - 1) / kShard;
   if (scratch_ && scratch_->capacity >= max_batch && threads_ == num_threads &&
       static_cast<int>(scratch_->shard_grad.size()) >= shards)

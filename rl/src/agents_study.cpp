@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "adamant/core/threads.hpp"
 #include "adamant/rl/study.hpp"
 #include "agents_internal.hpp"
 
@@ -86,7 +87,7 @@ RunStats run_one(const StudyConfig& s, const std::string& optimizer, bool baseli
 
   // The probes' own environments and generator.
   const std::vector<std::uint64_t> seeds = agent_detail::derived_seeds(seed);
-  VecEnv probe_env(s.env_id, s.episodes_per_update, agent_detail::resolved_threads(s.num_threads));
+  VecEnv probe_env(s.env_id, s.episodes_per_update, core::resolve_threads(s.num_threads));
   Generator probe_rng(seeds[2]);
   agent_detail::EpisodeBatch<double> batch;
   const int cap = make(s.env_id)->max_episode_steps() + 1;

@@ -11,6 +11,7 @@
 #include <string>
 #include <type_traits>
 
+#include "adamant/core/threads.hpp"
 #include "agents_internal.hpp"
 
 namespace adamant::rl::agent_detail {
@@ -299,12 +300,10 @@ void check_config(const AgentConfig& c) {
 
 }  // namespace
 
-int resolved_threads(int n) { return n > 0 ? n : omp_get_num_procs(); }
-
 template <typename T>
 Trainer<T>::Trainer(const AgentConfig& config)
     : cfg_((check_config(config), config)),
-      vec_(cfg_.env_id, cfg_.num_envs, resolved_threads(cfg_.num_threads)),
+      vec_(cfg_.env_id, cfg_.num_envs, core::resolve_threads(cfg_.num_threads)),
       net_(make_net<T>(cfg_, vec_)),
       opt_(make_optimizer<T>(cfg_, static_cast<std::size_t>(net_.num_parameters()),
                              cfg_.anneal_lr && cfg_.algo != Algo::kReinforce,
@@ -318,7 +317,7 @@ Trainer<T>::Trainer(const AgentConfig& config)
   D_ = discrete_ ? 0 : as.size();
   low_ = as.low;
   high_ = as.high;
-  const int threads = resolved_threads(cfg_.num_threads);
+  const int threads = core::resolve_threads(cfg_.num_threads);
   params_ = Vector::Zero(net_.num_parameters());
   grad_ = Vector::Zero(net_.num_parameters());
   net_.init_parameters(params_, derived_seeds(cfg_.seed)[0], cfg_.actor_output_scale,

@@ -24,6 +24,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "adamant/core/threads.hpp"
 #include "adamant/rl/env.hpp"
 #include "classic_control.hpp"
 
@@ -332,7 +333,7 @@ int VecEnv::obs_dim() const { return impl_->p->obs_dim; }
 const Space& VecEnv::single_observation_space() const { return impl_->p->obs_space; }
 const Space& VecEnv::single_action_space() const { return impl_->p->act_space; }
 
-void VecEnv::set_num_threads(int n) { impl_->p->num_threads = n > 0 ? n : omp_get_max_threads(); }
+void VecEnv::set_num_threads(int n) { impl_->p->num_threads = core::resolve_threads(n); }
 
 void VecEnv::reset(float* obs, std::optional<std::uint64_t> seed) { impl_->p->reset(obs, seed); }
 

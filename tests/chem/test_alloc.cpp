@@ -1,8 +1,7 @@
 // Hot loops never allocate (DESIGN habit 3): the per-frame loss + gradient of training
 // (Potential::evaluate_frame), prediction, and the MD force call (Calculator::compute) once
-// their buffers are sized. Every malloc is counted — std::vector's and Eigen's alike, library
-// code included: in ordinary builds by interposing malloc (glibc), under AddressSanitizer through
-// its malloc hook.
+// their buffers are sized. Every allocation is counted — std::vector's and Eigen's alike, library
+// code included (tests/common/new_counter.hpp).
 
 #include <gtest/gtest.h>
 
@@ -11,44 +10,9 @@
 #include <cstdlib>
 #include <functional>
 
+#include "../common/new_counter.hpp"
 #include "adamant/chem/potential.hpp"
 #include "chem_test_util.hpp"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define ADAMANT_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ADAMANT_TEST_ASAN 1
-#endif
-#endif
-
-namespace {
-std::atomic<bool> g_armed{false};
-std::atomic<long> g_mallocs{0};
-}  // namespace
-
-#if defined(ADAMANT_TEST_ASAN)
-extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void*,
-                                                                             std::size_t),
-                                                         void (*free_hook)(const volatile void*));
-namespace {
-void count_malloc(const volatile void*, std::size_t) {
-  if (g_armed.load(std::memory_order_relaxed)) g_mallocs.fetch_add(1);
-}
-void ignore_free(const volatile void*) {}
-const bool g_hooks_installed = __sanitizer_install_malloc_and_free_hooks(count_malloc, ignore_free);
-}  // namespace
-#define ADAMANT_TEST_COUNTS_MALLOC 1
-#elif defined(__GLIBC__)
-// glibc lets a program replace malloc; this one counts and forwards to glibc's own, so free,
-// realloc and friends (glibc's) stay consistent with it.
-extern "C" void* __libc_malloc(std::size_t n);
-extern "C" void* malloc(std::size_t n) noexcept {
-  if (g_armed.load(std::memory_order_relaxed)) g_mallocs.fetch_add(1);
-  return __libc_malloc(n);
-}
-#define ADAMANT_TEST_COUNTS_MALLOC 1
-#endif
 
 namespace {
 
@@ -56,22 +20,14 @@ using namespace adamant::chem;
 using namespace adamant::chem::test;
 
 long mallocs_during(const std::function<void()>& f) {
-  g_mallocs = 0;
-  g_armed = true;
-  f();
-  g_armed = false;
-  return g_mallocs.load();
+  return adamant::testing::allocations_during(f);
 }
 
 class NoAllocation : public ::testing::Test {
  protected:
   void SetUp() override {
-#if !defined(ADAMANT_TEST_COUNTS_MALLOC)
-    GTEST_SKIP() << "this build cannot count mallocs";
-#endif
-#if defined(ADAMANT_TEST_ASAN)
-    ASSERT_TRUE(g_hooks_installed);
-#endif
+    if (!adamant::testing::can_count_allocations())
+      GTEST_SKIP() << "this build cannot count mallocs";
     // The probe is live: a vector allocates.
     EXPECT_GT(mallocs_during([] {
                 std::vector<double> v(1000);

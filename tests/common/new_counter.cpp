@@ -1,34 +1,84 @@
-// The replaced global operator new behind new_counter.hpp.
+// The allocation counter behind new_counter.hpp.
 
 #include "new_counter.hpp"
 
 #include <atomic>
-#include <cstdlib>
-#include <new>
+#include <cerrno>
+#include <cstddef>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define ADAMANT_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ADAMANT_TEST_ASAN 1
+#endif
+#endif
 
 namespace {
 std::atomic<bool> g_armed{false};
 std::atomic<long> g_allocations{0};
+inline void count() {
+  if (g_armed.load(std::memory_order_relaxed)) g_allocations.fetch_add(1);
+}
 }  // namespace
 
-void* operator new(std::size_t n) {
-  if (g_armed.load(std::memory_order_relaxed)) g_allocations.fetch_add(1);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
+#if defined(ADAMANT_TEST_ASAN)
+extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void*,
+                                                                             std::size_t),
+                                                         void (*free_hook)(const volatile void*));
+namespace {
+void on_malloc(const volatile void*, std::size_t) { count(); }
+void on_free(const volatile void*) {}
+const bool g_counting = __sanitizer_install_malloc_and_free_hooks(on_malloc, on_free) != 0;
+}  // namespace
+#elif defined(__GLIBC__)
+extern "C" {
+void* __libc_malloc(std::size_t n);
+void* __libc_calloc(std::size_t n, std::size_t size);
+void* __libc_realloc(void* p, std::size_t n);
+void* __libc_memalign(std::size_t alignment, std::size_t n);
+
+void* malloc(std::size_t n) noexcept {
+  count();
+  return __libc_malloc(n);
 }
-// GCC 12 at -O1 inlines these into gtest's `new TestClass` and, not seeing that the operator new
-// above is the replacement, flags the pair as mismatched (-Wmismatched-new-delete).
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-#endif
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
+void* calloc(std::size_t n, std::size_t size) noexcept {
+  count();
+  return __libc_calloc(n, size);
+}
+void* realloc(void* p, std::size_t n) noexcept {
+  count();
+  return __libc_realloc(p, n);
+}
+void* memalign(std::size_t alignment, std::size_t n) noexcept {
+  count();
+  return __libc_memalign(alignment, n);
+}
+void* aligned_alloc(std::size_t alignment, std::size_t n) noexcept {
+  count();
+  return __libc_memalign(alignment, n);
+}
+int posix_memalign(void** out, std::size_t alignment, std::size_t n) noexcept {
+  if (alignment % sizeof(void*) != 0 || (alignment & (alignment - 1)) != 0) return EINVAL;
+  count();
+  void* p = __libc_memalign(alignment, n);
+  if (p == nullptr && n != 0) return ENOMEM;
+  *out = p;
+  return 0;
+}
+}
+namespace {
+const bool g_counting = true;
+}  // namespace
+#else
+namespace {
+const bool g_counting = false;
+}  // namespace
 #endif
 
 namespace adamant::testing {
+
+bool can_count_allocations() { return g_counting; }
 
 void arm_new_counter() {
   g_allocations = 0;

@@ -3,39 +3,6 @@
 // and a hand-computed forward pass; seeded initialisation; no allocation in forward/backward once
 // a workspace exists; clear errors for bad specs and sizes; float agrees with double.
 
-// ---- allocation probe: this block must come before every Eigen include ----
-// With EIGEN_RUNTIME_NO_MALLOC, every Eigen heap allocation runs
-// eigen_assert(is_malloc_allowed() && "heap allocation is forbidden ..."). eigen_assert is
-// redefined so that such a failure is counted (a test failure, not an abort) and stays live in
-// Release builds, where NDEBUG would compile it away; any other failed Eigen assertion aborts as
-// usual. test_problems.cpp carries a token-identical copy of this block so that the inline
-// functions involved have one definition across the test executable. Under AddressSanitizer a
-// malloc hook additionally counts every allocation (std::vector and std::string included).
-#include <atomic>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-
-namespace adamant_test {
-inline std::atomic<long>& eigen_forbidden_allocations() {
-  static std::atomic<long> count{0};
-  return count;
-}
-inline void eigen_assertion_failed(const char* expr, const char* file, int line) {
-  if (std::strstr(expr, "heap allocation is forbidden") != nullptr) {
-    eigen_forbidden_allocations().fetch_add(1);
-    return;
-  }
-  std::fprintf(stderr, "%s:%d: eigen_assert(%s) failed\n", file, line, expr);
-  std::abort();
-}
-}  // namespace adamant_test
-
-#define EIGEN_RUNTIME_NO_MALLOC
-#define eigen_assert(x) \
-  ((x) ? static_cast<void>(0) : ::adamant_test::eigen_assertion_failed(#x, __FILE__, __LINE__))
-// ---- end of the allocation probe ----
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -47,66 +14,12 @@ inline void eigen_assertion_failed(const char* expr, const char* file, int line)
 #include <string>
 #include <vector>
 
+#include "../common/new_counter.hpp"
 #include "adamant/core/mlp.hpp"
-
-// AddressSanitizer builds: GCC defines __SANITIZE_ADDRESS__, clang has __has_feature.
-#if defined(__SANITIZE_ADDRESS__)
-#define ADAMANT_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ADAMANT_TEST_ASAN 1
-#endif
-#endif
-
-#if defined(ADAMANT_TEST_ASAN)
-extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void*,
-                                                                             std::size_t),
-                                                         void (*free_hook)(const volatile void*));
-#endif
 
 namespace ac = adamant::core;
 
 namespace {
-
-// ---- allocation counting ----
-
-std::atomic<bool> g_armed{false};
-std::atomic<long> g_mallocs{0};  // all mallocs while armed (AddressSanitizer builds only)
-
-#if defined(ADAMANT_TEST_ASAN)
-void count_malloc(const volatile void*, std::size_t) {
-  if (g_armed.load(std::memory_order_relaxed)) g_mallocs.fetch_add(1);
-}
-void ignore_free(const volatile void*) {}
-#endif
-
-// Counts forbidden Eigen allocations (and, under ASan, every malloc) made while running f.
-struct Allocations {
-  long eigen = 0;
-  long any = 0;  // -1 when the build cannot count every malloc
-};
-Allocations allocations_during(const std::function<void()>& f) {
-#if defined(ADAMANT_TEST_ASAN)
-  static const bool installed =
-      __sanitizer_install_malloc_and_free_hooks(count_malloc, ignore_free);
-  (void)installed;
-#endif
-  const long eigen_before = adamant_test::eigen_forbidden_allocations().load();
-  g_mallocs = 0;
-  Eigen::internal::set_is_malloc_allowed(false);
-  g_armed = true;
-  f();
-  g_armed = false;
-  Eigen::internal::set_is_malloc_allowed(true);
-  Allocations a;
-  a.eigen = adamant_test::eigen_forbidden_allocations().load() - eigen_before;
-#if defined(ADAMANT_TEST_ASAN)
-  a.any = g_mallocs.load();
-#else
-  a.any = -1;
-#endif
-  return a;
-}
 
 // ---- helpers ----
 
@@ -637,6 +550,8 @@ TEST(MlpInit, DefaultIsPyTorchAndFloatIsRoundedDouble) {
 // workspace, so it must be caught.
 template <typename T>
 void hot_paths_allocate_nothing() {
+  if (!adamant::testing::can_count_allocations())
+    GTEST_SKIP() << "this build cannot count allocations";
   for (ac::Activation act : kActivations) {
     const ac::Mlp<T> net(make_spec({16, 64, 48, 8}, act, ac::Activation::kTanh));
     SCOPED_TRACE(net.spec().describe());
@@ -647,13 +562,10 @@ void hot_paths_allocate_nothing() {
     Mat<T> dx(32, 16), out(32, 8);
     auto ws = net.make_workspace(32);
 
-    const Allocations control = allocations_during([&] { (void)net.evaluate(p, x); });
-    EXPECT_GT(control.eigen, 0) << "the Eigen allocation probe is not live in this build";
-    if (control.any >= 0) {
-      EXPECT_GT(control.any, 0) << "the malloc hook is not live";
-    }
+    const long control = adamant::testing::allocations_during([&] { (void)net.evaluate(p, x); });
+    EXPECT_GT(control, 0) << "the allocation counter is not live in this build";
 
-    const Allocations a = allocations_during([&] {
+    const long a = adamant::testing::allocations_during([&] {
       for (Eigen::Index batch : {Eigen::Index{32}, Eigen::Index{7}}) {
         const auto xb = x.topRows(batch);
         const auto cb = c.topRows(batch);
@@ -667,10 +579,7 @@ void hot_paths_allocate_nothing() {
         net.forward(p, xb, ws, outb);
       }
     });
-    EXPECT_EQ(a.eigen, 0);
-    if (a.any >= 0) {
-      EXPECT_EQ(a.any, 0);
-    }
+    EXPECT_EQ(a, 0);
     EXPECT_TRUE(grad.allFinite());
   }
 }

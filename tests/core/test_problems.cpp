@@ -3,39 +3,6 @@
 // ridge's closed form solves the normal equations; the saddle's origin is a strict saddle;
 // Huber's data and reference solve; seeded determinism; clear errors; no allocation.
 
-// ---- allocation probe: this block must come before every Eigen include ----
-// With EIGEN_RUNTIME_NO_MALLOC, every Eigen heap allocation runs
-// eigen_assert(is_malloc_allowed() && "heap allocation is forbidden ..."). eigen_assert is
-// redefined so that such a failure is counted (a test failure, not an abort) and stays live in
-// Release builds, where NDEBUG would compile it away; any other failed Eigen assertion aborts as
-// usual. test_mlp.cpp carries a token-identical copy of this block so that the inline
-// functions involved have one definition across the test executable. Under AddressSanitizer a
-// malloc hook additionally counts every allocation (std::vector and std::string included).
-#include <atomic>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-
-namespace adamant_test {
-inline std::atomic<long>& eigen_forbidden_allocations() {
-  static std::atomic<long> count{0};
-  return count;
-}
-inline void eigen_assertion_failed(const char* expr, const char* file, int line) {
-  if (std::strstr(expr, "heap allocation is forbidden") != nullptr) {
-    eigen_forbidden_allocations().fetch_add(1);
-    return;
-  }
-  std::fprintf(stderr, "%s:%d: eigen_assert(%s) failed\n", file, line, expr);
-  std::abort();
-}
-}  // namespace adamant_test
-
-#define EIGEN_RUNTIME_NO_MALLOC
-#define eigen_assert(x) \
-  ((x) ? static_cast<void>(0) : ::adamant_test::eigen_assertion_failed(#x, __FILE__, __LINE__))
-// ---- end of the allocation probe ----
-
 #include <gtest/gtest.h>
 
 #include <Eigen/Dense>
@@ -49,66 +16,12 @@ inline void eigen_assertion_failed(const char* expr, const char* file, int line)
 #include <string>
 #include <vector>
 
+#include "../common/new_counter.hpp"
 #include "adamant/core/test_problems.hpp"
-
-// AddressSanitizer builds: GCC defines __SANITIZE_ADDRESS__, clang has __has_feature.
-#if defined(__SANITIZE_ADDRESS__)
-#define ADAMANT_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ADAMANT_TEST_ASAN 1
-#endif
-#endif
-
-#if defined(ADAMANT_TEST_ASAN)
-extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*malloc_hook)(const volatile void*,
-                                                                             std::size_t),
-                                                         void (*free_hook)(const volatile void*));
-#endif
 
 namespace ac = adamant::core;
 
 namespace {
-
-// ---- allocation counting ----
-
-std::atomic<bool> g_armed{false};
-std::atomic<long> g_mallocs{0};  // all mallocs while armed (AddressSanitizer builds only)
-
-#if defined(ADAMANT_TEST_ASAN)
-void count_malloc(const volatile void*, std::size_t) {
-  if (g_armed.load(std::memory_order_relaxed)) g_mallocs.fetch_add(1);
-}
-void ignore_free(const volatile void*) {}
-#endif
-
-// Counts forbidden Eigen allocations (and, under ASan, every malloc) made while running f.
-struct Allocations {
-  long eigen = 0;
-  long any = 0;  // -1 when the build cannot count every malloc
-};
-Allocations allocations_during(const std::function<void()>& f) {
-#if defined(ADAMANT_TEST_ASAN)
-  static const bool installed =
-      __sanitizer_install_malloc_and_free_hooks(count_malloc, ignore_free);
-  (void)installed;
-#endif
-  const long eigen_before = adamant_test::eigen_forbidden_allocations().load();
-  g_mallocs = 0;
-  Eigen::internal::set_is_malloc_allowed(false);
-  g_armed = true;
-  f();
-  g_armed = false;
-  Eigen::internal::set_is_malloc_allowed(true);
-  Allocations a;
-  a.eigen = adamant_test::eigen_forbidden_allocations().load() - eigen_before;
-#if defined(ADAMANT_TEST_ASAN)
-  a.any = g_mallocs.load();
-#else
-  a.any = -1;
-#endif
-  return a;
-}
 
 // ---- helpers ----
 
@@ -597,17 +510,16 @@ TEST(ProblemErrors, WrongSizesNameTheProblem) {
 // proves the probe is live in this build: an Eigen temporary formed here must be caught.
 template <typename T>
 void evaluations_allocate_nothing() {
+  if (!adamant::testing::can_count_allocations())
+    GTEST_SKIP() << "this build cannot count allocations";
   const auto problems = all_problems<T>();
   const Vec w = Vec::LinSpaced(50, 0, 1);
   double sink = 0;
-  const Allocations control = allocations_during([&] {
+  const long control = adamant::testing::allocations_during([&] {
     const Vec twice = 2 * w;
     sink += twice.sum();
   });
-  EXPECT_GT(control.eigen, 0) << "the Eigen allocation probe is not live in this build";
-  if (control.any >= 0) {
-    EXPECT_GT(control.any, 0) << "the malloc hook is not live";
-  }
+  EXPECT_GT(control, 0) << "the allocation counter is not live in this build";
   EXPECT_NEAR(sink, 50.0, 1e-12);
   for (const auto& problem : problems) {
     SCOPED_TRACE(problem->describe());
@@ -615,13 +527,10 @@ void evaluations_allocate_nothing() {
     const V x = random_vector(problem->dim(), 5).template cast<T>();
     V g(problem->dim());
     T sum = 0;
-    const Allocations a = allocations_during([&] {
+    const long a = adamant::testing::allocations_during([&] {
       for (int k = 0; k < 3; ++k) sum += problem->value_and_gradient(x, g) + problem->value(x);
     });
-    EXPECT_EQ(a.eigen, 0);
-    if (a.any >= 0) {
-      EXPECT_EQ(a.any, 0);
-    }
+    EXPECT_EQ(a, 0);
     EXPECT_TRUE(std::isfinite(sum));
   }
 }

@@ -1,6 +1,7 @@
 // GameOptimizer::step allocates nothing (optimizers.hpp), for every scheme, on the bilinear game,
 // the Dirac-GAN (with instance noise) and the mixture GAN (its vector field runs both MLPs): a
-// counting global operator new, armed around the steps, as in tests/core/test_optim_alloc.cpp.
+// allocation counter of tests/common/new_counter.hpp, armed around the steps, as in
+// tests/core/test_optim_alloc.cpp.
 
 #include <gtest/gtest.h>
 

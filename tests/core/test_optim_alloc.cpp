@@ -1,6 +1,5 @@
 // Proves that a step allocates nothing: the allocation counter of tests/common/new_counter.hpp
 // (every malloc-family call), armed around the steps.
-// (Eigen's own allocations also go through it; EIGEN_RUNTIME_NO_MALLOC is used in the MLP test.)
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // GameOptimizer::step allocates nothing (optimizers.hpp), for every scheme, on the bilinear game,
-// the Dirac-GAN (with instance noise) and the mixture GAN (its vector field runs both MLPs): a
-// allocation counter of tests/common/new_counter.hpp, armed around the steps, as in
+// the Dirac-GAN (with instance noise) and the mixture GAN (its vector field runs both MLPs):
+// the allocation counter of tests/common/new_counter.hpp, armed around the steps, as in
 // tests/core/test_optim_alloc.cpp.
 
 #include <gtest/gtest.h>

@@ -13,215 +13,286 @@ double anneal_cos(double start, double end, double pct) {
   return end + (start - end) / 2.0 * (std::cos(kPi * pct) + 1.0);
 }
 double anneal_linear(double start, double end, double pct) { return (end - start) * pct + start; }
+
+template <typename... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <typename... F>
+Overloaded(F...) -> Overloaded<F...>;
+
+// The base (or peak) learning rate validate() checks for every leaf kind.
+double base_lr(const Schedule::Node& n) {
+  return std::visit(
+      Overloaded{[](const Schedule::Cyclic& s) { return s.max_lr; },
+                 [](const Schedule::OneCycle& s) { return s.max_lr; },
+                 [](const Schedule::Warmup&) { return 0.0; },
+                 [](const Schedule::Join&) { return 0.0; },
+                 [](const Schedule::Scale&) { return 0.0; }, [](const auto& s) { return s.lr; }},
+      n);
+}
 }  // namespace
 
-Schedule Schedule::constant(double lr) {
-  Schedule s;
-  s.kind_ = Kind::kConstant;
-  s.lr_ = lr;
-  return s;
-}
+Schedule Schedule::constant(double lr) { return Schedule(Constant{lr}); }
 
 Schedule Schedule::step(double lr, std::int64_t step_size, double gamma) {
-  Schedule s;
-  s.kind_ = Kind::kStep;
-  s.lr_ = lr;
-  s.n1_ = step_size;
-  s.a_ = gamma;
-  return s;
+  return Schedule(Step{lr, step_size, gamma});
 }
 
-Schedule Schedule::exponential(double lr, double gamma) {
-  Schedule s;
-  s.kind_ = Kind::kExponential;
-  s.lr_ = lr;
-  s.a_ = gamma;
-  return s;
-}
+Schedule Schedule::exponential(double lr, double gamma) { return Schedule(Exponential{lr, gamma}); }
 
 Schedule Schedule::linear(double lr, double start_factor, double end_factor,
                           std::int64_t total_iters) {
-  Schedule s;
-  s.kind_ = Kind::kLinear;
-  s.lr_ = lr;
-  s.a_ = start_factor;
-  s.b_ = end_factor;
-  s.n1_ = total_iters;
-  return s;
+  return Schedule(Linear{lr, start_factor, end_factor, total_iters});
 }
 
 Schedule Schedule::cosine(double lr, std::int64_t t_max, double eta_min) {
-  Schedule s;
-  s.kind_ = Kind::kCosine;
-  s.lr_ = lr;
-  s.n1_ = t_max;
-  s.a_ = eta_min;
-  return s;
+  return Schedule(Cosine{lr, t_max, eta_min});
 }
 
 Schedule Schedule::warmup_cosine(double lr, std::int64_t warmup_steps, std::int64_t total_steps,
                                  double eta_min, double start_factor) {
-  Schedule s;
-  s.kind_ = Kind::kWarmupCosine;
-  s.lr_ = lr;
-  s.n1_ = warmup_steps;
-  s.n2_ = total_steps;
-  s.c_ = eta_min;
-  s.b_ = start_factor;
-  return s;
+  return Schedule(WarmupCosine{lr, warmup_steps, total_steps, eta_min, start_factor});
 }
 
 Schedule Schedule::cyclic(double base_lr, double max_lr, std::int64_t step_size_up, CyclicMode mode,
                           std::int64_t step_size_down) {
-  Schedule s;
-  s.kind_ = Kind::kCyclic;
-  s.lr_ = max_lr;
-  s.a_ = base_lr;
-  s.n1_ = step_size_up;
-  s.n2_ = step_size_down < 0 ? step_size_up : step_size_down;
-  s.flag_ = mode == CyclicMode::kTriangular2;
-  return s;
+  return Schedule(Cyclic{base_lr, max_lr, step_size_up,
+                         step_size_down < 0 ? step_size_up : step_size_down, mode});
 }
 
 Schedule Schedule::one_cycle(double max_lr, std::int64_t total_steps, double pct_start,
                              bool cosine_anneal, double div_factor, double final_div_factor) {
-  Schedule s;
-  s.kind_ = Kind::kOneCycle;
-  s.lr_ = max_lr;
-  s.n1_ = total_steps;
-  s.a_ = pct_start;
-  s.flag_ = cosine_anneal;
-  s.b_ = div_factor;
-  s.c_ = final_div_factor;
-  return s;
+  return Schedule(
+      OneCycle{max_lr, total_steps, pct_start, cosine_anneal, div_factor, final_div_factor});
+}
+
+Schedule Schedule::warmup(std::int64_t steps, const Schedule& then, double start_factor) {
+  return Schedule(Warmup{steps, start_factor, std::make_shared<const Schedule>(then)});
+}
+
+Schedule Schedule::join(std::vector<Schedule> parts, std::vector<std::int64_t> boundaries) {
+  return Schedule(
+      Join{std::make_shared<const std::vector<Schedule>>(std::move(parts)), std::move(boundaries)});
+}
+
+Schedule Schedule::scale(double factor, const Schedule& inner) {
+  return Schedule(Scale{factor, std::make_shared<const Schedule>(inner)});
 }
 
 std::string Schedule::validate() const {
   std::ostringstream e;
-  if (!std::isfinite(lr_) || lr_ < 0) e << "learning rate must be finite and >= 0, got " << lr_;
-  switch (kind_) {
-    case Kind::kConstant:
-      break;
-    case Kind::kStep:
-      if (n1_ < 1) e << "step schedule: step_size must be >= 1, got " << n1_;
-      if (!(a_ > 0)) e << "step schedule: gamma must be > 0, got " << a_;
-      break;
-    case Kind::kExponential:
-      if (!(a_ > 0)) e << "exponential schedule: gamma must be > 0, got " << a_;
-      break;
-    case Kind::kLinear:
-      if (n1_ < 1) e << "linear schedule: total_iters must be >= 1, got " << n1_;
-      if (!(a_ > 0 && a_ <= 1)) e << "linear schedule: start_factor must be in (0, 1], got " << a_;
-      if (!(b_ >= 0 && b_ <= 1)) e << "linear schedule: end_factor must be in [0, 1], got " << b_;
-      break;
-    case Kind::kCosine:
-      if (n1_ < 1) e << "cosine schedule: t_max must be >= 1, got " << n1_;
-      if (!(a_ >= 0)) e << "cosine schedule: eta_min must be >= 0, got " << a_;
-      break;
-    case Kind::kWarmupCosine:
-      if (n1_ < 0) e << "warmup_cosine schedule: warmup_steps must be >= 0, got " << n1_;
-      if (n2_ <= n1_)
-        e << "warmup_cosine schedule: total_steps (" << n2_ << ") must exceed warmup_steps (" << n1_
-          << ")";
-      if (!(c_ >= 0)) e << "warmup_cosine schedule: eta_min must be >= 0, got " << c_;
-      if (!(b_ >= 0 && b_ <= 1))
-        e << "warmup_cosine schedule: start_factor must be in [0, 1], got " << b_;
-      break;
-    case Kind::kCyclic:
-      if (n1_ < 1 || n2_ < 1)
-        e << "cyclic schedule: step sizes must be >= 1, got up=" << n1_ << " down=" << n2_;
-      if (!(a_ >= 0 && a_ <= lr_))
-        e << "cyclic schedule: need 0 <= base_lr <= max_lr, got base_lr=" << a_
-          << " max_lr=" << lr_;
-      break;
-    case Kind::kOneCycle:
-      if (n1_ < 2) e << "one_cycle schedule: total_steps must be >= 2, got " << n1_;
-      if (!(a_ > 0 && a_ < 1)) e << "one_cycle schedule: pct_start must be in (0, 1), got " << a_;
-      if (!(b_ > 0)) e << "one_cycle schedule: div_factor must be > 0, got " << b_;
-      if (!(c_ > 0)) e << "one_cycle schedule: final_div_factor must be > 0, got " << c_;
-      break;
+  const Kind k = kind();
+  if (k != Kind::kWarmup && k != Kind::kJoin && k != Kind::kScale) {
+    const double lr = base_lr(node_);
+    if (!std::isfinite(lr) || lr < 0) e << "learning rate must be finite and >= 0, got " << lr;
   }
+  std::visit(
+      Overloaded{
+          [](const Constant&) {},
+          [&](const Step& s) {
+            if (s.step_size < 1) e << "step schedule: step_size must be >= 1, got " << s.step_size;
+            if (!(s.gamma > 0)) e << "step schedule: gamma must be > 0, got " << s.gamma;
+          },
+          [&](const Exponential& s) {
+            if (!(s.gamma > 0)) e << "exponential schedule: gamma must be > 0, got " << s.gamma;
+          },
+          [&](const Linear& s) {
+            if (s.total_iters < 1)
+              e << "linear schedule: total_iters must be >= 1, got " << s.total_iters;
+            if (!(s.start_factor > 0 && s.start_factor <= 1))
+              e << "linear schedule: start_factor must be in (0, 1], got " << s.start_factor;
+            if (!(s.end_factor >= 0 && s.end_factor <= 1))
+              e << "linear schedule: end_factor must be in [0, 1], got " << s.end_factor;
+          },
+          [&](const Cosine& s) {
+            if (s.t_max < 1) e << "cosine schedule: t_max must be >= 1, got " << s.t_max;
+            if (!(s.eta_min >= 0)) e << "cosine schedule: eta_min must be >= 0, got " << s.eta_min;
+          },
+          [&](const WarmupCosine& s) {
+            if (s.warmup_steps < 0)
+              e << "warmup_cosine schedule: warmup_steps must be >= 0, got " << s.warmup_steps;
+            if (s.total_steps <= s.warmup_steps)
+              e << "warmup_cosine schedule: total_steps (" << s.total_steps
+                << ") must exceed warmup_steps (" << s.warmup_steps << ")";
+            if (!(s.eta_min >= 0))
+              e << "warmup_cosine schedule: eta_min must be >= 0, got " << s.eta_min;
+            if (!(s.start_factor >= 0 && s.start_factor <= 1))
+              e << "warmup_cosine schedule: start_factor must be in [0, 1], got " << s.start_factor;
+          },
+          [&](const Cyclic& s) {
+            if (s.step_size_up < 1 || s.step_size_down < 1)
+              e << "cyclic schedule: step sizes must be >= 1, got up=" << s.step_size_up
+                << " down=" << s.step_size_down;
+            if (!(s.base_lr >= 0 && s.base_lr <= s.max_lr))
+              e << "cyclic schedule: need 0 <= base_lr <= max_lr, got base_lr=" << s.base_lr
+                << " max_lr=" << s.max_lr;
+          },
+          [&](const OneCycle& s) {
+            if (s.total_steps < 2)
+              e << "one_cycle schedule: total_steps must be >= 2, got " << s.total_steps;
+            if (!(s.pct_start > 0 && s.pct_start < 1))
+              e << "one_cycle schedule: pct_start must be in (0, 1), got " << s.pct_start;
+            if (!(s.div_factor > 0))
+              e << "one_cycle schedule: div_factor must be > 0, got " << s.div_factor;
+            if (!(s.final_div_factor > 0))
+              e << "one_cycle schedule: final_div_factor must be > 0, got " << s.final_div_factor;
+          },
+          [&](const Warmup& s) {
+            if (s.steps < 1) e << "warmup schedule: steps must be >= 1, got " << s.steps;
+            if (!(s.start_factor >= 0 && s.start_factor <= 1))
+              e << "warmup schedule: start_factor must be in [0, 1], got " << s.start_factor;
+            if (const std::string w = s.then->validate(); !w.empty())
+              e << "warmup schedule: then: " << w;
+          },
+          [&](const Join& s) {
+            if (s.parts->empty() || s.boundaries.size() + 1 != s.parts->size()) {
+              e << "join schedule: needs one boundary fewer than schedules, got " << s.parts->size()
+                << " schedules and " << s.boundaries.size() << " boundaries";
+              return;
+            }
+            for (std::size_t i = 0; i < s.boundaries.size(); ++i)
+              if (s.boundaries[i] < 1 || (i > 0 && s.boundaries[i] <= s.boundaries[i - 1])) {
+                e << "join schedule: boundaries must be >= 1 and increasing, got "
+                  << s.boundaries[i] << " at " << i;
+                return;
+              }
+            for (std::size_t i = 0; i < s.parts->size(); ++i)
+              if (const std::string w = (*s.parts)[i].validate(); !w.empty())
+                e << "join schedule: part " << i << ": " << w;
+          },
+          [&](const Scale& s) {
+            if (!std::isfinite(s.factor) || s.factor < 0)
+              e << "scale schedule: factor must be finite and >= 0, got " << s.factor;
+            if (const std::string w = s.inner->validate(); !w.empty()) e << "scale schedule: " << w;
+          },
+      },
+      node_);
   return e.str();
 }
 
 double Schedule::operator()(std::int64_t t) const {
   if (t < 0) throw std::invalid_argument("schedule: step must be >= 0, got " + std::to_string(t));
   const double td = static_cast<double>(t);
-  switch (kind_) {
-    case Kind::kConstant:
-      return lr_;
-    case Kind::kStep:
-      return lr_ * std::pow(a_, static_cast<double>(t / n1_));
-    case Kind::kExponential:
-      return lr_ * std::pow(a_, td);
-    case Kind::kLinear:
-      return lr_ *
-             (a_ + (b_ - a_) * static_cast<double>(std::min(n1_, t)) / static_cast<double>(n1_));
-    case Kind::kCosine:
-      return a_ + (lr_ - a_) * (1.0 + std::cos(kPi * td / static_cast<double>(n1_))) / 2.0;
-    case Kind::kWarmupCosine: {
-      if (t < n1_) return lr_ * (b_ + (1.0 - b_) * td / static_cast<double>(n1_));
-      if (t >= n2_) return c_;
-      const double pct = static_cast<double>(t - n1_) / static_cast<double>(n2_ - n1_);
-      return c_ + (lr_ - c_) * (1.0 + std::cos(kPi * pct)) / 2.0;
-    }
-    case Kind::kCyclic: {
-      const double total = static_cast<double>(n1_ + n2_);
-      const double ratio = static_cast<double>(n1_) / total;
-      const double cycle = std::floor(1.0 + td / total);
-      const double x = 1.0 + td / total - cycle;
-      const double scale = x <= ratio ? x / ratio : (x - 1.0) / (ratio - 1.0);
-      const double height = (lr_ - a_) * scale;
-      return flag_ ? a_ + height * (1.0 / std::pow(2.0, cycle - 1.0)) : a_ + height * 1.0;
-    }
-    case Kind::kOneCycle: {
-      if (t >= n1_)
-        throw std::invalid_argument("one_cycle schedule: step " + std::to_string(t) +
-                                    " is beyond total_steps=" + std::to_string(n1_));
-      const double initial = lr_ / b_, min_lr = initial / c_;
-      const double end_up = a_ * static_cast<double>(n1_) - 1.0;
-      const double end_down = static_cast<double>(n1_ - 1);
-      const auto anneal = flag_ ? anneal_cos : anneal_linear;
-      if (td <= end_up) return anneal(initial, lr_, td / end_up);
-      return anneal(lr_, min_lr, (td - end_up) / (end_down - end_up));
-    }
-  }
-  return lr_;
+  return std::visit(
+      Overloaded{
+          [](const Constant& s) { return s.lr; },
+          [&](const Step& s) {
+            return s.lr * std::pow(s.gamma, static_cast<double>(t / s.step_size));
+          },
+          [&](const Exponential& s) { return s.lr * std::pow(s.gamma, td); },
+          [&](const Linear& s) {
+            return s.lr * (s.start_factor + (s.end_factor - s.start_factor) *
+                                                static_cast<double>(std::min(s.total_iters, t)) /
+                                                static_cast<double>(s.total_iters));
+          },
+          [&](const Cosine& s) {
+            return s.eta_min + (s.lr - s.eta_min) *
+                                   (1.0 + std::cos(kPi * td / static_cast<double>(s.t_max))) / 2.0;
+          },
+          [&](const WarmupCosine& s) {
+            if (t < s.warmup_steps)
+              return s.lr * (s.start_factor +
+                             (1.0 - s.start_factor) * td / static_cast<double>(s.warmup_steps));
+            if (t >= s.total_steps) return s.eta_min;
+            const double pct = static_cast<double>(t - s.warmup_steps) /
+                               static_cast<double>(s.total_steps - s.warmup_steps);
+            return s.eta_min + (s.lr - s.eta_min) * (1.0 + std::cos(kPi * pct)) / 2.0;
+          },
+          [&](const Cyclic& s) {
+            const double total = static_cast<double>(s.step_size_up + s.step_size_down);
+            const double ratio = static_cast<double>(s.step_size_up) / total;
+            const double cycle = std::floor(1.0 + td / total);
+            const double x = 1.0 + td / total - cycle;
+            const double scale = x <= ratio ? x / ratio : (x - 1.0) / (ratio - 1.0);
+            const double height = (s.max_lr - s.base_lr) * scale;
+            return s.mode == CyclicMode::kTriangular2
+                       ? s.base_lr + height * (1.0 / std::pow(2.0, cycle - 1.0))
+                       : s.base_lr + height * 1.0;
+          },
+          [&](const OneCycle& s) {
+            if (t >= s.total_steps)
+              throw std::invalid_argument(
+                  "one_cycle schedule: step " + std::to_string(t) +
+                  " is beyond total_steps=" + std::to_string(s.total_steps));
+            const double initial = s.max_lr / s.div_factor, min_lr = initial / s.final_div_factor;
+            const double end_up = s.pct_start * static_cast<double>(s.total_steps) - 1.0;
+            const double end_down = static_cast<double>(s.total_steps - 1);
+            const auto anneal = s.cosine_anneal ? anneal_cos : anneal_linear;
+            if (td <= end_up) return anneal(initial, s.max_lr, td / end_up);
+            return anneal(s.max_lr, min_lr, (td - end_up) / (end_down - end_up));
+          },
+          [&](const Warmup& s) {
+            if (t >= s.steps) return (*s.then)(t - s.steps);
+            return (*s.then)(0) *
+                   (s.start_factor + (1.0 - s.start_factor) * td / static_cast<double>(s.steps));
+          },
+          [&](const Join& s) {
+            std::size_t i = 0;
+            std::int64_t start = 0;
+            while (i < s.boundaries.size() && t >= s.boundaries[i]) start = s.boundaries[i++];
+            return (*s.parts)[i](t - start);
+          },
+          [&](const Scale& s) { return s.factor * (*s.inner)(t); },
+      },
+      node_);
 }
 
 std::string Schedule::describe() const {
   std::ostringstream o;
-  switch (kind_) {
-    case Kind::kConstant:
-      o << "constant(lr=" << lr_ << ")";
-      break;
-    case Kind::kStep:
-      o << "step(lr=" << lr_ << ", step_size=" << n1_ << ", gamma=" << a_ << ")";
-      break;
-    case Kind::kExponential:
-      o << "exponential(lr=" << lr_ << ", gamma=" << a_ << ")";
-      break;
-    case Kind::kLinear:
-      o << "linear(lr=" << lr_ << ", start_factor=" << a_ << ", end_factor=" << b_
-        << ", total_iters=" << n1_ << ")";
-      break;
-    case Kind::kCosine:
-      o << "cosine(lr=" << lr_ << ", t_max=" << n1_ << ", eta_min=" << a_ << ")";
-      break;
-    case Kind::kWarmupCosine:
-      o << "warmup_cosine(lr=" << lr_ << ", warmup_steps=" << n1_ << ", total_steps=" << n2_
-        << ", eta_min=" << c_ << ", start_factor=" << b_ << ")";
-      break;
-    case Kind::kCyclic:
-      o << "cyclic(base_lr=" << a_ << ", max_lr=" << lr_ << ", step_size_up=" << n1_
-        << ", step_size_down=" << n2_ << ", mode=" << (flag_ ? "triangular2" : "triangular") << ")";
-      break;
-    case Kind::kOneCycle:
-      o << "one_cycle(max_lr=" << lr_ << ", total_steps=" << n1_ << ", pct_start=" << a_
-        << ", anneal=" << (flag_ ? "cos" : "linear") << ", div_factor=" << b_
-        << ", final_div_factor=" << c_ << ")";
-      break;
-  }
+  std::visit(
+      Overloaded{
+          [&](const Constant& s) { o << "constant(lr=" << s.lr << ")"; },
+          [&](const Step& s) {
+            o << "step(lr=" << s.lr << ", step_size=" << s.step_size << ", gamma=" << s.gamma
+              << ")";
+          },
+          [&](const Exponential& s) {
+            o << "exponential(lr=" << s.lr << ", gamma=" << s.gamma << ")";
+          },
+          [&](const Linear& s) {
+            o << "linear(lr=" << s.lr << ", start_factor=" << s.start_factor
+              << ", end_factor=" << s.end_factor << ", total_iters=" << s.total_iters << ")";
+          },
+          [&](const Cosine& s) {
+            o << "cosine(lr=" << s.lr << ", t_max=" << s.t_max << ", eta_min=" << s.eta_min << ")";
+          },
+          [&](const WarmupCosine& s) {
+            o << "warmup_cosine(lr=" << s.lr << ", warmup_steps=" << s.warmup_steps
+              << ", total_steps=" << s.total_steps << ", eta_min=" << s.eta_min
+              << ", start_factor=" << s.start_factor << ")";
+          },
+          [&](const Cyclic& s) {
+            o << "cyclic(base_lr=" << s.base_lr << ", max_lr=" << s.max_lr
+              << ", step_size_up=" << s.step_size_up << ", step_size_down=" << s.step_size_down
+              << ", mode=" << (s.mode == CyclicMode::kTriangular2 ? "triangular2" : "triangular")
+              << ")";
+          },
+          [&](const OneCycle& s) {
+            o << "one_cycle(max_lr=" << s.max_lr << ", total_steps=" << s.total_steps
+              << ", pct_start=" << s.pct_start
+              << ", anneal=" << (s.cosine_anneal ? "cos" : "linear")
+              << ", div_factor=" << s.div_factor << ", final_div_factor=" << s.final_div_factor
+              << ")";
+          },
+          [&](const Warmup& s) {
+            o << "warmup(steps=" << s.steps << ", start_factor=" << s.start_factor
+              << ", then=" << s.then->describe() << ")";
+          },
+          [&](const Join& s) {
+            o << "join(parts=[";
+            for (std::size_t i = 0; i < s.parts->size(); ++i)
+              o << (i ? ", " : "") << (*s.parts)[i].describe();
+            o << "], boundaries=[";
+            for (std::size_t i = 0; i < s.boundaries.size(); ++i)
+              o << (i ? ", " : "") << s.boundaries[i];
+            o << "])";
+          },
+          [&](const Scale& s) {
+            o << "scale(factor=" << s.factor << ", inner=" << s.inner->describe() << ")";
+          },
+      },
+      node_);
   return o.str();
 }
 

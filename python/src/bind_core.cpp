@@ -265,6 +265,18 @@ void bind_core(py::module_& m) {
       .def_static("one_cycle", &ac::Schedule::one_cycle, py::arg("max_lr"), py::arg("total_steps"),
                   py::arg("pct_start") = 0.3, py::arg("cosine_anneal") = true,
                   py::arg("div_factor") = 25.0, py::arg("final_div_factor") = 1e4)
+      .def_static("warmup", &ac::Schedule::warmup, py::arg("steps"), py::arg("then"),
+                  py::arg("start_factor") = 0.0,
+                  "Linear warm-up from start_factor * then(0) over `steps`, then `then`")
+      .def_static("join", &ac::Schedule::join, py::arg("parts"), py::arg("boundaries"),
+                  "parts[0] until boundaries[0], then parts[1] restarted there, ... (optax)")
+      .def_static("scale", &ac::Schedule::scale, py::arg("factor"), py::arg("inner"),
+                  "factor * inner(t)")
+      .def_property_readonly("kind",
+                             [](const ac::Schedule& s) {
+                               const std::string d = s.describe();
+                               return d.substr(0, d.find('('));
+                             })
       .def(
           "__call__",
           [](const ac::Schedule& s, std::int64_t t) {

@@ -259,3 +259,20 @@ def test_optimistic_adam_and_lion_run():
         opt = ctor(p, lr=0.01)
         opt.step(np.ones(3))
         assert np.all(p < 1.0)
+
+
+def test_schedules_compose():
+    S = adamant.optim.Schedule
+    inner = S.cosine(0.1, 10)
+    s = S.join([S.warmup(3, S.constant(0.1), start_factor=0.5), inner], [6])
+    assert s.kind == "join"
+    assert [s(t) for t in range(3)] == pytest.approx([0.05, 0.05 + 0.05 / 3, 0.05 + 0.1 / 3])
+    assert s(4) == 0.1 and s(8) == inner(2)
+    assert S.scale(0.5, inner)(3) == 0.5 * inner(3)
+    with pytest.raises(ValueError, match="join schedule: boundaries must be >= 1"):
+        S.join([inner, inner], [0])(0)
+    params = np.zeros(1)
+    opt = adamant.optim.SGD(params, lr=1.0, schedule=s)
+    for t in range(12):
+        opt.step(np.ones(1))
+    assert params[0] == pytest.approx(-sum(s(t) for t in range(12)), rel=1e-15)

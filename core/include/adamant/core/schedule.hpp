@@ -16,9 +16,17 @@
 //                 lr_t = base + (max − base) · s · h, h = 1 (triangular), 1 / 2^(cycle − 1) (…2)
 //   one_cycle     Smith & Topin 2019 (OneCycleLR): from max/div up to max over pct·T − 1 steps,
 //                 then down to max/(div·final_div) at step T − 1, cosine or linear annealing.
+// and three that compose any schedules (optax's names):
+//   warmup        lr_t = s₀(0) · (f + (1 − f) · t / W) for t < W, then s₀(t − W)
+//   join          s₀ until the first boundary b₁, then s₁(t − b₁) until b₂, ... (join_schedules)
+//   scale         lr_t = c · s₀(t)
+// Each kind is a struct of its own (Schedule::Cosine, ...); a Schedule holds one of them.
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <variant>
+#include <vector>
 
 namespace adamant::core {
 
@@ -32,9 +40,70 @@ class Schedule {
     kCosine,
     kWarmupCosine,
     kCyclic,
-    kOneCycle
+    kOneCycle,
+    kWarmup,
+    kJoin,
+    kScale
   };
   enum class CyclicMode { kTriangular, kTriangular2 };
+
+  // ---- the kinds, one struct each, in Kind's order ----
+  struct Constant {
+    double lr;
+  };
+  struct Step {
+    double lr;
+    std::int64_t step_size;
+    double gamma;
+  };
+  struct Exponential {
+    double lr, gamma;
+  };
+  struct Linear {
+    double lr, start_factor, end_factor;
+    std::int64_t total_iters;
+  };
+  struct Cosine {
+    double lr;
+    std::int64_t t_max;
+    double eta_min;
+  };
+  struct WarmupCosine {
+    double lr;
+    std::int64_t warmup_steps, total_steps;
+    double eta_min, start_factor;
+  };
+  struct Cyclic {
+    double base_lr, max_lr;
+    std::int64_t step_size_up, step_size_down;
+    CyclicMode mode;
+  };
+  struct OneCycle {
+    double max_lr;
+    std::int64_t total_steps;
+    double pct_start;
+    bool cosine_anneal;
+    double div_factor, final_div_factor;
+  };
+  struct Warmup {
+    std::int64_t steps;
+    double start_factor;
+    std::shared_ptr<const Schedule> then;
+  };
+  struct Join {
+    std::shared_ptr<const std::vector<Schedule>> parts;
+    std::vector<std::int64_t> boundaries;
+  };
+  struct Scale {
+    double factor;
+    std::shared_ptr<const Schedule> inner;
+  };
+  using Node = std::variant<Constant, Step, Exponential, Linear, Cosine, WarmupCosine, Cyclic,
+                            OneCycle, Warmup, Join, Scale>;
+
+  /// Constant 1e-3.
+  Schedule() : node_(Constant{1e-3}) {}
+  explicit Schedule(Node node) : node_(std::move(node)) {}
 
   /// Constant learning rate (the default of every optimizer).
   static Schedule constant(double lr);
@@ -59,6 +128,14 @@ class Schedule {
   static Schedule one_cycle(double max_lr, std::int64_t total_steps, double pct_start = 0.3,
                             bool cosine_anneal = true, double div_factor = 25.0,
                             double final_div_factor = 1e4);
+  /// Linear warm-up over `steps` steps from start_factor · then(0) to then(0), then `then`
+  /// (shifted by `steps`).
+  static Schedule warmup(std::int64_t steps, const Schedule& then, double start_factor = 0.0);
+  /// parts[0] until boundaries[0], then parts[1] restarted at t − boundaries[0], ...
+  /// (boundaries.size() == parts.size() − 1, increasing, > 0).
+  static Schedule join(std::vector<Schedule> parts, std::vector<std::int64_t> boundaries);
+  /// factor · inner(t).
+  static Schedule scale(double factor, const Schedule& inner);
 
   /// Learning rate at step t (t = 0 for the first update); does not allocate. Call validate()
   /// first (optimizers do); throws std::invalid_argument for t < 0 or, for one_cycle, t beyond
@@ -69,17 +146,16 @@ class Schedule {
   /// Human-readable description, e.g. "cosine(lr=0.1, t_max=50, eta_min=0.001)".
   std::string describe() const;
 
-  Kind kind() const { return kind_; }
+  Kind kind() const { return static_cast<Kind>(node_.index()); }
+  /// The kind's struct, or nullptr when the schedule is of another kind.
+  template <typename K>
+  const K* get() const {
+    return std::get_if<K>(&node_);
+  }
+  const Node& node() const { return node_; }
 
  private:
-  Kind kind_ = Kind::kConstant;
-  double lr_ = 1e-3;     // base (or max for one_cycle / cyclic) learning rate
-  double a_ = 0.0;       // gamma | start_factor | eta_min | base_lr (cyclic) | pct_start
-  double b_ = 0.0;       // end_factor | div_factor | start_factor (warmup_cosine)
-  double c_ = 0.0;       // final_div_factor | eta_min (warmup_cosine)
-  std::int64_t n1_ = 0;  // step_size | total_iters | t_max | warmup | step_size_up | total
-  std::int64_t n2_ = 0;  // total_steps (warmup_cosine) | step_size_down (cyclic)
-  bool flag_ = false;    // triangular2 | cosine anneal
+  Node node_;
 };
 
 }  // namespace adamant::core

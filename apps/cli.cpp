@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
@@ -14,65 +16,90 @@ namespace adamant::cli {
 
 namespace {
 
-/// "-o": a short option (a dash and one letter); "-", "-1" and "-.5" are values.
-bool is_short_option(const std::string& a) {
-  return a.size() == 2 && a[0] == '-' && std::isalpha(static_cast<unsigned char>(a[1]));
+/// "--x", "-x": an option; "-", "-1" and "-.5" are values.
+bool is_option(const std::string& a) {
+  if (a.rfind("--", 0) == 0) return a.size() > 2;
+  return a.size() >= 2 && a[0] == '-' && std::isalpha(static_cast<unsigned char>(a[1]));
 }
-
-bool is_option(const std::string& a) { return a.rfind("--", 0) == 0 || is_short_option(a); }
 
 }  // namespace
 
-Args::Args(std::string command, int argc, char** argv, int first) : command_(std::move(command)) {
-  bool options_end = false;
-  for (int i = first; i < argc; ++i) {
-    std::string a = argv[i];
-    if (options_end || !is_option(a)) {
-      positionals_.push_back(a);
-      continue;
-    }
-    if (a == "--") {
-      options_end = true;
-      continue;
-    }
-    if (a == "--help" || a == "-h") {
-      help_ = true;
-      continue;
-    }
-    const bool has_value = i + 1 < argc && !is_option(argv[i + 1]);
-    if (is_short_option(a)) {
-      if (has_value)
-        short_values_[a[1]] = argv[++i];
-      else
-        throw UsageError("option " + a + " needs a value");
-      continue;
-    }
-    a = a.substr(2);
-    const auto eq = a.find('=');
-    if (eq != std::string::npos) {
-      values_[a.substr(0, eq)] = a.substr(eq + 1);
-    } else if (has_value) {
-      values_[a] = argv[++i];
-    } else {
-      flags_.push_back(a);
-    }
+Args::Args(std::string command, int argc, char** argv, int first)
+    : declaring_(true), command_(std::move(command)), tokens_(argv + first, argv + argc) {}
+
+Args::Args(const Args& declaring, int argc, char** argv, int first)
+    : command_(declaring.command_.substr(0, declaring.command_.find(' '))),
+      tokens_(argv + first, argv + argc),
+      actions_(declaring.actions_),
+      app_(new CLI::App()) {
+  // The actions the declaring run took leave the arguments the same way now.
+  for (std::size_t i = 0; i < actions_.size(); ++i) {
+    std::size_t k = 0;
+    while (k < tokens_.size() && (tokens_[k] == "--help" || tokens_[k] == "-h")) ++k;
+    tokens_.erase(tokens_.begin() + static_cast<std::ptrdiff_t>(k));
   }
+  app_->allow_extras(true);  // finish() names what is left over, in adamant's words
+  app_->set_help_flag();     // --help is ours: usage() prints the command's own text
+  app_->add_flag("-h,--help", help_);
+  for (const Declared& d : declaring.declared_) add(d);
+  parse();
+}
+
+Args::~Args() = default;
+
+void Args::add(const Declared& d) {
+  for (const auto& [b, index] : bound_)
+    if (b.key == d.key && b.kind == d.kind) return;
+  std::string names = d.kind == Kind::kPositional ? d.key : "--" + d.key;
+  if (d.short_key) names = std::string("-") + d.short_key + "," + names;
+  if (d.kind == Kind::kFlag) {
+    flags_.push_back(false);
+    app_->add_flag(names, flags_.back(), d.help);
+    bound_.emplace_back(d, flags_.size() - 1);
+  } else {
+    values_.push_back(d.fallback);
+    app_->add_option(names, values_.back(), d.help);
+    bound_.emplace_back(d, values_.size() - 1);
+  }
+}
+
+void Args::parse() {
+  std::vector<std::string> reversed(tokens_.rbegin(),
+                                    tokens_.rend());  // CLI11 parses from the back
+  try {
+    app_->parse(reversed);
+  } catch (const CLI::ArgumentMismatch& e) {
+    // An option that takes a value was given none ("--env" last, or "--env --seed 1").
+    for (const auto& [d, index] : bound_)
+      if (d.kind == Kind::kOption && std::string(e.what()).rfind("--" + d.key + ":", 0) == 0)
+        throw UsageError("option --" + d.key + " needs a value");
+    throw UsageError(e.what());
+  } catch (const CLI::ParseError& e) {
+    throw UsageError(e.what());
+  }
+}
+
+std::string* Args::value_of(const std::string& key, Kind kind) {
+  for (const auto& [d, index] : bound_)
+    if (d.key == key && d.kind == kind) return &values_[index];
+  return nullptr;
+}
+
+void Args::declare(const Declared& d) {
+  declared_.push_back(d);
+  if (declaring_) return;
+  const std::size_t before = bound_.size();
+  add(d);
+  if (bound_.size() != before) parse();  // declared only in this run: parse again with it
 }
 
 std::string Args::str(const std::string& key, const std::string& fallback, const std::string& help,
                       char short_key) {
   std::string shown = "--" + key + " <" + (fallback.empty() ? "value" : fallback) + ">";
   if (short_key) shown = std::string("-") + short_key + ", " + shown;
-  declared_.push_back({key, short_key, shown, help, false});
-  if (std::find(flags_.begin(), flags_.end(), key) != flags_.end())
-    throw UsageError("option --" + key + " needs a value");
-  const auto it = values_.find(key);
-  if (it != values_.end()) return it->second;
-  if (short_key) {
-    const auto s = short_values_.find(short_key);
-    if (s != short_values_.end()) return s->second;
-  }
-  return fallback;
+  declare({key, short_key, shown, help, fallback, Kind::kOption});
+  if (declaring_) return fallback;
+  return *value_of(key, Kind::kOption);
 }
 
 double Args::num(const std::string& key, double fallback, const std::string& help) {
@@ -96,59 +123,88 @@ long Args::integer(const std::string& key, long fallback, const std::string& hel
 }
 
 bool Args::flag(const std::string& key, const std::string& help) {
-  declared_.push_back({key, 0, "--" + key, help, false});
-  if (values_.count(key)) throw UsageError("option --" + key + " takes no value");
-  return std::find(flags_.begin(), flags_.end(), key) != flags_.end();
+  declare({key, 0, "--" + key, help, "", Kind::kFlag});
+  if (declaring_) return false;
+  for (const auto& [d, index] : bound_)
+    if (d.key == key && d.kind == Kind::kFlag) return flags_[index];
+  return false;
 }
 
 std::string Args::positional(const std::string& name, const std::string& help) {
-  declared_.push_back({name, 0, name, help, true});
-  if (taken_ < positionals_.size()) return positionals_[taken_++];
-  if (help_) return "";
+  declare({name, 0, name, help, "", Kind::kPositional});
+  if (declaring_) return "";
+  const std::string v = *value_of(name, Kind::kPositional);
+  if (!v.empty() || help_) return v;
   throw UsageError("missing argument " + name);
 }
 
 std::string Args::action() {
-  if (taken_ >= positionals_.size()) return "";
-  const std::string a = positionals_[taken_++];
+  std::string a;
+  if (declaring_) {
+    // The first argument after --help / -h, before any other option.
+    std::size_t i = 0;
+    while (i < tokens_.size() && (tokens_[i] == "--help" || tokens_[i] == "-h")) ++i;
+    if (i == tokens_.size() || is_option(tokens_[i]) || tokens_[i] == "--") return "";
+    a = tokens_[i];
+    tokens_.erase(tokens_.begin() + static_cast<std::ptrdiff_t>(i));
+    actions_.push_back(a);
+  } else {
+    if (actions_taken_ == actions_.size()) return "";
+    a = actions_[actions_taken_++];
+  }
   command_ += " " + a;
   return a;
 }
 
-void Args::finish() const {
-  auto known = [&](const std::string& k) {
-    return std::any_of(declared_.begin(), declared_.end(),
-                       [&](const Declared& d) { return !d.positional && d.key == k; });
-  };
-  for (const auto& [k, v] : values_)
-    if (!known(k)) throw UsageError("unknown option --" + k);
-  for (const auto& k : flags_)
-    if (!known(k)) throw UsageError("unknown option --" + k);
-  for (const auto& entry : short_values_) {
-    const char c = entry.first;  // not a structured binding: C++17 lambdas cannot capture those
-    if (!std::any_of(declared_.begin(), declared_.end(),
-                     [&](const Declared& d) { return d.short_key == c; }))
-      throw UsageError(std::string("unknown option -") + c);
+void Args::finish() {
+  if (declaring_) return;
+  bool options_end = false;
+  for (const std::string& r : app_->remaining()) {
+    if (r == "--" && !options_end) {
+      options_end = true;
+      continue;
+    }
+    if (!options_end && is_option(r))
+      throw UsageError("unknown option " + r.substr(0, r.find('=')));
+    throw UsageError("unexpected argument '" + r + "'");
   }
-  if (taken_ < positionals_.size())
-    throw UsageError("unexpected argument '" + positionals_[taken_] + "'");
+}
+
+int run_command(int (*run)(Args&), const std::string& command, int argc, char** argv, int first) {
+  Args declaring(command, argc, argv, first);
+  {
+    // The declaring run prints its usage text (help() is true there): into nothing.
+    std::streambuf* out = std::cout.rdbuf(nullptr);
+    try {
+      run(declaring);
+    } catch (...) {
+      std::cout.rdbuf(out);
+      std::cout.clear();
+      throw;
+    }
+    std::cout.rdbuf(out);
+    std::cout.clear();
+  }
+  Args args(declaring, argc, argv, first);
+  return run(args);
 }
 
 std::string Args::usage(const std::string& summary) const {
   std::ostringstream o;
   o << "usage: adamant " << command_;
   for (const auto& d : declared_)
-    if (d.positional) o << " " << d.key;
+    if (d.kind == Kind::kPositional) o << " " << d.key;
   o << " [options]\n\n" << summary << "\n";
   std::size_t w = 6;  // "--help"
   for (const auto& d : declared_) w = std::max(w, d.shown.size());
   for (const bool positional : {true, false}) {
-    const bool any = std::any_of(declared_.begin(), declared_.end(),
-                                 [&](const Declared& d) { return d.positional == positional; });
+    const bool any = std::any_of(declared_.begin(), declared_.end(), [&](const Declared& d) {
+      return (d.kind == Kind::kPositional) == positional;
+    });
     if (!any && positional) continue;
     o << "\n" << (positional ? "arguments:" : "options:") << "\n";
     for (const auto& d : declared_)
-      if (d.positional == positional)
+      if ((d.kind == Kind::kPositional) == positional)
         o << "  " << d.shown << std::string(w - d.shown.size() + 2, ' ') << d.help << "\n";
   }
   o << "  --help" << std::string(w - 6 + 2, ' ') << "show this help\n";

@@ -1,12 +1,17 @@
 #pragma once
-// A small argument parser and the subcommand registry of the `adamant` tool.
+// The argument parsing (on CLI11) and the subcommand registry of the `adamant` tool.
 
 #include <chrono>
 #include <cstddef>
-#include <map>
+#include <deque>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+namespace CLI {
+class App;
+}
 
 namespace adamant::cli {
 
@@ -15,13 +20,30 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-/// "--key value", "--key=value", "-k value" and "--flag" options after a subcommand, and
-/// positional arguments (anything else; "--" ends the options). Every option and positional a
-/// command reads is declared with a default or a name, so --help can list it and unknown options
-/// or surplus arguments are rejected.
+/// The options and positional arguments after a subcommand, parsed by CLI11: "--key value",
+/// "--key=value", "-k value", "--flag", positionals, "--" ending the options. A command declares
+/// each option and positional it reads, with a default or a name, and reads it at once:
+///
+///   const std::string env = args.str("env", "CartPole-v1", "environment id");
+///   ...
+///   if (args.help()) { std::cout << args.usage("..."); return 0; }
+///   args.finish();   // unknown options and surplus arguments are UsageErrors
+///
+/// CLI11 needs every option before it parses, so a command runs twice (run_command): first with a
+/// declaring Args, which answers every declaration with its default and help() with true, so the
+/// command declares all it reads and returns; then with an Args whose CLI::App holds those
+/// declarations and has parsed the arguments once. CLI11 therefore knows, for every token, whether
+/// the option before it takes a value ("--flag FILE" leaves FILE a positional). An option a
+/// command declares only in the second run is added then and the arguments parsed again.
 class Args {
  public:
+  /// The declaring run's Args.
   Args(std::string command, int argc, char** argv, int first);
+  /// The real run's Args: parses the arguments with everything `declaring` saw declared.
+  Args(const Args& declaring, int argc, char** argv, int first);
+  ~Args();
+  Args(const Args&) = delete;
+  Args& operator=(const Args&) = delete;
   /// Declares and reads an option; `short_key` (e.g. 'o') also accepts "-o value". `help` is
   /// printed by --help. An option given without a value is a UsageError.
   std::string str(const std::string& key, const std::string& fallback, const std::string& help,
@@ -32,30 +54,46 @@ class Args {
   /// Declares and takes the next positional argument; UsageError when it is missing (returns ""
   /// under --help).
   std::string positional(const std::string& name, const std::string& help);
-  /// Takes the first positional argument as an action of a command with several ("data info"):
-  /// returns "" when there is none; usage() then names "<command> <action>".
+  /// Takes the first argument as an action of a command with several ("data info") when it is
+  /// not an option: returns "" when there is none; usage() then names "<command> <action>".
   std::string action();
-  /// True when --help was given: the caller prints usage() and returns 0.
-  bool help() const { return help_; }
+  /// True when --help (or -h) was given, and in the declaring run: the caller prints usage() and
+  /// returns 0.
+  bool help() const { return help_ || declaring_; }
   /// Throws UsageError for options nobody declared and for positional arguments nobody took.
-  void finish() const;
+  void finish();
   std::string usage(const std::string& summary) const;
 
  private:
+  enum class Kind { kOption, kFlag, kPositional };
   struct Declared {
     std::string key;  // long key, or a positional's name
     char short_key;
-    std::string shown, help;
-    bool positional;
+    std::string shown, help, fallback;
+    Kind kind;
   };
+  // The CLI11 option of a declaration, bound to storage here.
+  void add(const Declared& d);
+  void parse();
+  // Where CLI11 wrote a declared option's value; nullptr when it is not declared yet.
+  std::string* value_of(const std::string& key, Kind kind);
+  void declare(const Declared& d);
+  bool declaring_ = false;
   std::string command_;
-  std::map<std::string, std::string> values_;
-  std::map<char, std::string> short_values_;
-  std::vector<std::string> flags_, positionals_;
-  std::size_t taken_ = 0;
-  std::vector<Declared> declared_;
+  std::vector<std::string> tokens_;   // the arguments after the command and its actions
+  std::vector<std::string> actions_;  // actions taken, in order (the declaring run's, replayed)
+  std::size_t actions_taken_ = 0;
+  std::unique_ptr<CLI::App> app_;
+  std::deque<std::string> values_;  // CLI11 writes each option's value (flags: "0" / "1") here
+  std::deque<bool> flags_;
+  std::vector<std::pair<Declared, std::size_t>> bound_;  // declaration, index into its storage
+  std::vector<Declared> declared_;                       // this run's, for usage()
   bool help_ = false;
 };
+
+/// Runs a command's function as Args describes (the declaring run with stdout muted, then the
+/// real one) and returns its exit status.
+int run_command(int (*run)(Args&), const std::string& command, int argc, char** argv, int first);
 
 /// "a, b, c".
 std::string join(const std::vector<std::string>& v);

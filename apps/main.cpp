@@ -32,8 +32,7 @@ int main(int argc, char** argv) {
   for (const auto& c : adamant::cli::commands()) {
     if (c.name != argv[1]) continue;
     try {
-      adamant::cli::Args args(c.name, argc, argv, 2);
-      return c.run(args);
+      return adamant::cli::run_command(c.run, c.name, argc, argv, 2);
     } catch (const adamant::cli::UsageError& e) {
       std::cerr << "adamant " << c.name << ": " << e.what() << "\n(see 'adamant " << c.name
                 << " --help')\n";

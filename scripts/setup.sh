@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git ccache
-  libeigen3-dev libhdf5-dev hdf5-tools libquantlib0-dev
+  libeigen3-dev libhdf5-dev hdf5-tools libquantlib0-dev libcli11-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   pybind11-dev python3-dev python3-numpy python3-h5py python3-pytest python3-matplotlib
   python3-torch python3-cvxopt python3-ase

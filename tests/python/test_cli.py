@@ -1,0 +1,66 @@
+"""The `adamant` command line's argument parsing (CLI11, apps/cli.hpp): values, flags and
+positionals in any order, "--" ending the options, and the errors for what does not parse."""
+
+import os
+
+import pytest
+
+from helpers import CLI, cli
+
+pytestmark = pytest.mark.skipif(not os.path.isfile(CLI),
+                                reason="the adamant CLI is not beside this build")
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PRICES = os.path.join(REPO, "datasets", "data", "stock_prices_20.h5")
+
+
+def test_options_before_and_after_positionals(tmp_path):
+    out = tmp_path / "a.h5"
+    r = cli("data", "convert", "-o", out, PRICES)  # a short option's value is not the positional
+    assert r.returncode == 0, r.stderr
+    r = cli("data", "convert", PRICES, f"--output={tmp_path / 'b.h5'}", "--schema", "prices")
+    assert r.returncode == 0, r.stderr
+    assert os.path.exists(out) and os.path.exists(tmp_path / "b.h5")
+    r = cli("data", "info", "--", PRICES)  # "--" ends the options
+    assert r.returncode == 0 and "schema: prices" in r.stdout
+
+
+def test_a_flag_never_takes_the_next_argument():
+    r = cli("rl", "train", "--no-save", "extra")
+    assert r.returncode == 2
+    assert r.stderr.startswith("adamant rl: unexpected argument 'extra'")
+
+
+def test_negative_numbers_are_values():
+    r = cli("rl", "train", "--no-save", "--lr", "-1")
+    assert r.returncode == 2 and "--lr must be > 0" in r.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (("rl", "train", "--steps"), "option --steps needs a value"),
+    # An option that needs a value takes the next argument whatever it looks like (CLI11).
+    (("rl", "train", "--steps", "--quiet"), "--steps expects an integer, got '--quiet'"),
+    (("rl", "train", "--bogus", "1"), "unknown option --bogus"),
+    (("rl", "train", "--bogus=1"), "unknown option --bogus"),
+    (("rl", "train", "-x"), "unknown option -x"),
+    (("rl", "train", "--seed", "x"), "--seed expects an integer, got 'x'"),
+    (("rl", "train", "--lr", "fast"), "--lr expects a number, got 'fast'"),
+    (("data", "info"), "missing argument FILE"),
+    (("data", "info", PRICES, "extra"), "unexpected argument 'extra'"),
+    (("rl",), "missing action (train, eval, study)"),
+    (("rl", "fly"), "unknown action 'fly' (train, eval, study)"),
+])
+def test_usage_errors(args, message):
+    r = cli(*args)
+    assert r.returncode == 2, r.stdout
+    assert message in r.stderr and f"(see 'adamant {args[0]} --help')" in r.stderr
+
+
+def test_help_lists_every_declared_option():
+    r = cli("rl", "train", "--help")
+    assert r.returncode == 0 and r.stdout.startswith("usage: adamant rl train [options]")
+    for option in ("--env <CartPole-v1>", "-o, --output <value>", "--no-save", "--help"):
+        assert option in r.stdout
+    r = cli("data", "convert", "--help")
+    assert r.stdout.startswith("usage: adamant data convert IN.h5 [options]")
+    assert cli("rl", "--help").stdout.startswith("usage: adamant rl <action>")

@@ -54,32 +54,18 @@ struct Args {
 
 Args parse(int argc, char** argv) {
   Args a;
-  for (int i = 1; i < argc; ++i) {
-    const std::string k = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::invalid_argument(k + " needs a value");
-      return argv[++i];
-    };
-    if (k == "--data")
-      a.data = value();
-    else if (k == "--out")
-      a.out = value();
-    else if (k == "--json")
-      a.json = value();
-    else if (k == "--frames")
-      a.frames = std::stoi(value());
-    else if (k == "--batch")
-      a.batch = std::stoi(value());
-    else if (k == "--reps")
-      a.reps = std::stoi(value());
-    else if (k == "--seed")
-      a.seed = std::stoull(value());
-    else if (k == "--hidden") {
-      a.hidden.clear();
-      for (const auto& s : ab::split(value(), ',')) a.hidden.push_back(std::stoi(s));
-    } else
-      throw std::invalid_argument("unknown option " + k);
-  }
+  CLI::App app("bench_chem: Behler-Parrinello training throughput (frames/s of minibatch Adam)");
+  app.add_option("--data", a.data, "molecules file (the bundled ethanol set)");
+  app.add_option("--out", a.out, "write the PyTorch side's inputs to FILE.h5");
+  app.add_option("--json", a.json, "also write the numbers as JSON");
+  app.add_option("--frames", a.frames, "frames of the data set used")->capture_default_str();
+  app.add_option("--batch", a.batch, "minibatch size")->capture_default_str();
+  app.add_option("--reps", a.reps, "repetitions (the median is reported)")->capture_default_str();
+  app.add_option("--seed", a.seed, "seed")->capture_default_str();
+  app.add_option("--hidden", a.hidden, "hidden layer widths")
+      ->delimiter(',')
+      ->capture_default_str();
+  ab::parse_or_exit(app, argc, argv);
   if (a.data.empty()) throw std::invalid_argument("--data FILE.h5 is required");
   if (a.frames < 1 || a.batch < 1 || a.reps < 1 || a.hidden.empty())
     throw std::invalid_argument("--frames, --batch, --reps and --hidden must be positive");

@@ -51,36 +51,21 @@ struct Args {
 
 Args parse(int argc, char** argv) {
   Args a;
-  for (int i = 1; i < argc; ++i) {
-    const std::string k = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::invalid_argument(k + " needs a value");
-      return argv[++i];
-    };
-    if (k == "--mixture")
-      a.mixture = value();
-    else if (k == "--precision")
-      a.precision = value();
-    else if (k == "--out")
-      a.out = value();
-    else if (k == "--json")
-      a.json = value();
-    else if (k == "--batch")
-      a.batch = std::stoi(value());
-    else if (k == "--steps")
-      a.steps = std::stoi(value());
-    else if (k == "--reps")
-      a.reps = std::stoi(value());
-    else if (k == "--check-steps")
-      a.check_steps = std::stoi(value());
-    else if (k == "--seed")
-      a.seed = std::stoull(value());
-    else if (k == "--hidden") {
-      a.hidden.clear();
-      for (const auto& s : ab::split(value(), ',')) a.hidden.push_back(std::stoi(s));
-    } else
-      throw std::invalid_argument("unknown option " + k);
-  }
+  CLI::App app("bench_gan: Gaussian-mixture GAN training steps/s (simultaneous Adam)");
+  app.add_option("--mixture", a.mixture, "the data mixture")->capture_default_str();
+  app.add_option("--precision", a.precision, "float64, float32 or both")->capture_default_str();
+  app.add_option("--out", a.out, "write the PyTorch side's inputs to FILE.h5");
+  app.add_option("--json", a.json, "also write the numbers as JSON");
+  app.add_option("--batch", a.batch, "minibatch size")->capture_default_str();
+  app.add_option("--steps", a.steps, "timed steps per repetition")->capture_default_str();
+  app.add_option("--reps", a.reps, "repetitions (the median is reported)")->capture_default_str();
+  app.add_option("--check-steps", a.check_steps, "steps checked against PyTorch")
+      ->capture_default_str();
+  app.add_option("--seed", a.seed, "seed")->capture_default_str();
+  app.add_option("--hidden", a.hidden, "hidden layer widths")
+      ->delimiter(',')
+      ->capture_default_str();
+  ab::parse_or_exit(app, argc, argv);
   if (a.batch < 1 || a.steps < 1 || a.reps < 1 || a.check_steps < 1 || a.hidden.empty())
     throw std::invalid_argument("--batch, --steps, --reps, --check-steps, --hidden must be > 0");
   if (a.precision != "both" && a.precision != "float64" && a.precision != "float32")

@@ -21,9 +21,13 @@
 //    On a small shared machine any value above ~0.1 means the row is disturbed.
 //
 // Usage: bench_optim [--sizes 1e4,1e5,1e6,1e7,1e8] [--rules adam,adamw,amsgrad] [--threads N]
+// (--help)
 //                    [--triad-mib 512] [--json FILE]
 
 #include <omp.h>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <adamant/core/optimizer.hpp>
 #include <adamant/core/rules.hpp>
@@ -53,7 +57,6 @@ using adamant::bench::background_cores;
 using adamant::bench::Clock;
 using adamant::bench::cpu_model;
 using adamant::bench::CpuSample;
-using adamant::bench::json_escape;
 using adamant::bench::median;
 using adamant::bench::sample_cpu;
 using adamant::bench::seconds_since;
@@ -170,17 +173,6 @@ struct Result {
   double bound_eps;  ///< elements/s allowed by the triad bandwidth
 };
 
-void usage() {
-  std::puts(
-      "bench_optim: Adam/AdamW/AMSGrad step throughput of adamant::core::Optimizer<float>\n"
-      "against the memory bandwidth (STREAM triad) measured in the same run.\n\n"
-      "  --sizes LIST     comma-separated buffer sizes (default 1e4,1e5,1e6,1e7,1e8)\n"
-      "  --rules LIST     any rules of the core table (default adam,adamw,amsgrad)\n"
-      "  --threads N      the 'all threads' count (default: all hardware threads)\n"
-      "  --triad-mib M    MiB per triad array, three arrays (default 512)\n"
-      "  --json FILE      also write the numbers as JSON\n");
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -188,39 +180,32 @@ int main(int argc, char** argv) {
   std::vector<std::string> rule_names = {"adam", "adamw", "amsgrad"};
   int all_threads = omp_get_num_procs();
   std::size_t triad_mib = 512;
-  std::string json_path;
+  std::string json_path, size_list = "1e4,1e5,1e6,1e7,1e8";
+  CLI::App app(
+      "bench_optim: step throughput of adamant::core::Optimizer<float> for any rule of the core "
+      "table, against the memory bandwidth (STREAM triad) measured in the same run.");
+  app.add_option("--sizes", size_list, "comma-separated buffer sizes")->capture_default_str();
+  app.add_option("--rules", rule_names, "rules of the core table")
+      ->delimiter(',')
+      ->capture_default_str();
+  app.add_option("--threads", all_threads,
+                 "the 'all threads' count (default: all hardware threads)")
+      ->check(CLI::Range(1, 1 << 16));
+  app.add_option("--triad-mib", triad_mib, "MiB per triad array, three arrays")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20))
+      ->capture_default_str();
+  app.add_option("--json", json_path, "also write the numbers as JSON to this file");
   try {
-    for (int i = 1; i < argc; ++i) {
-      const std::string a = argv[i];
-      auto value = [&]() -> std::string {
-        if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
-        return argv[++i];
-      };
-      if (a == "--sizes") {
-        sizes.clear();
-        for (const std::string& s : split(value(), ',')) {
-          const double v = std::stod(s);
-          if (!(v >= 1 && v <= 1e10)) throw std::invalid_argument("bad size '" + s + "'");
-          sizes.push_back(static_cast<std::size_t>(std::llround(v)));
-        }
-      } else if (a == "--rules") {
-        rule_names = split(value(), ',');
-      } else if (a == "--threads") {
-        all_threads = std::stoi(value());
-        if (all_threads < 1) throw std::invalid_argument("--threads must be >= 1");
-      } else if (a == "--triad-mib") {
-        triad_mib = static_cast<std::size_t>(std::stoul(value()));
-        if (triad_mib < 1) throw std::invalid_argument("--triad-mib must be >= 1");
-      } else if (a == "--json") {
-        json_path = value();
-      } else if (a == "-h" || a == "--help") {
-        usage();
-        return 0;
-      } else {
-        throw std::invalid_argument("unknown argument '" + a + "'");
-      }
+    app.parse(argc, argv);
+    sizes.clear();
+    for (const std::string& s : split(size_list, ',')) {
+      const double v = std::stod(s);
+      if (!(v >= 1 && v <= 1e10)) throw std::invalid_argument("bad size '" + s + "'");
+      sizes.push_back(static_cast<std::size_t>(std::llround(v)));
     }
     for (const std::string& r : rule_names) make_rule(r);  // validates the names
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_optim: %s (try --help)\n", e.what());
     return 2;
@@ -290,30 +275,34 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "bench_optim: cannot write %s\n", json_path.c_str());
       return 1;
     }
-    f.precision(9);
-    f << "{\n  \"date\": \"" << date << "\",\n  \"cpu\": \"" << json_escape(cpu)
-      << "\",\n  \"hardware_threads\": " << omp_get_num_procs()
-      << ",\n  \"triad_array_mib\": " << triad_mib << ",\n  \"bandwidth\": [\n";
-    for (std::size_t i = 0; i < bws.size(); ++i)
-      f << "    {\"threads\": " << bws[i].threads << ", \"triad_gbs\": " << bws[i].triad_gbs
-        << ", \"triad_write_allocate_gbs\": " << bws[i].triad_gbs * 16.0 / 12.0
-        << ", \"axpy_gbs\": " << bws[i].axpy_gbs << ", \"background_cores\": " << bws[i].background
-        << "}" << (i + 1 < bws.size() ? "," : "") << "\n";
-    f << "  ],\n  \"steps\": [\n";
-    for (std::size_t i = 0; i < results.size(); ++i) {
-      const Result& r = results[i];
+    nlohmann::json j = {{"date", date},
+                        {"cpu", cpu},
+                        {"hardware_threads", omp_get_num_procs()},
+                        {"triad_array_mib", triad_mib},
+                        {"bandwidth", nlohmann::json::array()},
+                        {"steps", nlohmann::json::array()}};
+    for (const Bandwidth& bw : bws)
+      j["bandwidth"].push_back({{"threads", bw.threads},
+                                {"triad_gbs", bw.triad_gbs},
+                                {"triad_write_allocate_gbs", bw.triad_gbs * 16.0 / 12.0},
+                                {"axpy_gbs", bw.axpy_gbs},
+                                {"background_cores", bw.background}});
+    for (const Result& r : results) {
       const double eps = static_cast<double>(r.n) / r.timing.median_s;
-      f << "    {\"n\": " << r.n << ", \"rule\": \"" << r.rule.name
-        << "\", \"threads\": " << r.threads
-        << ", \"bytes_per_element\": " << r.rule.bytes_per_element
-        << ", \"step_s_median\": " << r.timing.median_s << ", \"step_s_best\": " << r.timing.best_s
-        << ", \"elements_per_s\": " << eps << ", \"bound_elements_per_s\": " << r.bound_eps
-        << ", \"percent_of_bound\": " << 100.0 * eps / r.bound_eps
-        << ", \"reps\": " << r.timing.reps << ", \"steps_per_rep\": " << r.timing.steps_per_rep
-        << ", \"background_cores\": " << r.timing.background << "}"
-        << (i + 1 < results.size() ? "," : "") << "\n";
+      j["steps"].push_back({{"n", r.n},
+                            {"rule", r.rule.name},
+                            {"threads", r.threads},
+                            {"bytes_per_element", r.rule.bytes_per_element},
+                            {"step_s_median", r.timing.median_s},
+                            {"step_s_best", r.timing.best_s},
+                            {"elements_per_s", eps},
+                            {"bound_elements_per_s", r.bound_eps},
+                            {"percent_of_bound", 100.0 * eps / r.bound_eps},
+                            {"reps", r.timing.reps},
+                            {"steps_per_rep", r.timing.steps_per_rep},
+                            {"background_cores", r.timing.background}});
     }
-    f << "  ]\n}\n";
+    f << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   }
   return 0;
 }

@@ -221,19 +221,6 @@ SolveResult solve_once(std::uint64_t seed, int solve_threads) {
   return s;
 }
 
-void usage() {
-  std::puts(
-      "bench_rl: CartPole-v1 environment throughput of adamant::rl (single Env and batched\n"
-      "VecEnv) and the time the default PPO config takes to solve CartPole-v1.\n\n"
-      "  --envs LIST         VecEnv sizes (default 1,1024,16384)\n"
-      "  --threads N         the second thread count for VecEnv (default 2; 1 is always run)\n"
-      "  --solve-seeds N     PPO runs with seeds 0 .. N-1 (default 10)\n"
-      "  --solve-threads N   override the default config's num_threads for the PPO runs\n"
-      "  --skip-solve        skip the PPO runs\n"
-      "  --skip-env          skip the environment throughput measurements\n"
-      "  --json FILE         also write the numbers as JSON\n");
-}
-
 std::string fmt_or_dash(double v, const char* fmt) {
   if (v < 0) return "-";
   char buf[64];
@@ -250,43 +237,31 @@ int main(int argc, char** argv) {
   int solve_threads = 0;
   bool skip_solve = false, skip_env = false;
   std::string json_path;
+  std::string envs = "1,1024,16384";
+  CLI::App app(
+      "bench_rl: CartPole-v1 environment throughput of adamant::rl (single Env and batched "
+      "VecEnv) and the time the default PPO config takes to solve CartPole-v1.");
+  app.add_option("--envs", envs, "comma-separated VecEnv sizes")->capture_default_str();
+  app.add_option("--threads", threads, "the 'all threads' count")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--solve-seeds", solve_seeds, "PPO seeds timed to solve CartPole-v1")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--solve-threads", solve_threads, "threads of the solve runs (default: all)")
+      ->check(CLI::PositiveNumber);
+  app.add_flag("--skip-solve", skip_solve, "skip the PPO solve timing");
+  app.add_flag("--skip-env", skip_env, "skip the environment throughput");
+  app.add_option("--json", json_path, "also write the numbers as JSON");
+  ab::parse_or_exit(app, argc, argv);
   try {
-    for (int i = 1; i < argc; ++i) {
-      const std::string a = argv[i];
-      auto value = [&]() -> std::string {
-        if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value");
-        return argv[++i];
-      };
-      if (a == "--envs") {
-        env_sizes.clear();
-        for (const std::string& s : ab::split(value(), ',')) {
-          const double v = std::stod(s);
-          if (!(v >= 1 && v <= 1e7)) throw std::invalid_argument("bad --envs size '" + s + "'");
-          env_sizes.push_back(static_cast<int>(std::lround(v)));
-        }
-        if (env_sizes.empty()) throw std::invalid_argument("--envs needs at least one size");
-      } else if (a == "--threads") {
-        threads = std::stoi(value());
-        if (threads < 1) throw std::invalid_argument("--threads must be >= 1");
-      } else if (a == "--solve-seeds") {
-        solve_seeds = std::stoi(value());
-        if (solve_seeds < 1) throw std::invalid_argument("--solve-seeds must be >= 1");
-      } else if (a == "--solve-threads") {
-        solve_threads = std::stoi(value());
-        if (solve_threads < 1) throw std::invalid_argument("--solve-threads must be >= 1");
-      } else if (a == "--skip-solve") {
-        skip_solve = true;
-      } else if (a == "--skip-env") {
-        skip_env = true;
-      } else if (a == "--json") {
-        json_path = value();
-      } else if (a == "-h" || a == "--help") {
-        usage();
-        return 0;
-      } else {
-        throw std::invalid_argument("unknown argument '" + a + "'");
-      }
+    env_sizes.clear();
+    for (const std::string& s : ab::split(envs, ',')) {
+      const double v = std::stod(s);
+      if (!(v >= 1 && v <= 1e7)) throw std::invalid_argument("bad --envs size '" + s + "'");
+      env_sizes.push_back(static_cast<int>(std::lround(v)));
     }
+    if (env_sizes.empty()) throw std::invalid_argument("--envs needs at least one size");
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_rl: %s (try --help)\n", e.what());
     return 2;

@@ -15,11 +15,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 namespace adamant::bench {
 
@@ -66,14 +70,21 @@ inline std::string local_date() {
   return date;
 }
 
-/// Escapes '"' and '\' for a JSON string.
-inline std::string json_escape(const std::string& s) {
-  std::string o;
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') o += '\\';
-    o += ch;
+/// Parses the command line with `app` (CLI11): --help prints the options and exits 0, a bad
+/// argument prints CLI11's message and exits 2.
+inline void parse_or_exit(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    std::exit(app.exit(e) == 0 ? 0 : 2);
   }
-  return o;
+}
+
+/// The text of a JSON string without its quotes (nlohmann::json escapes it).
+inline std::string json_escape(const std::string& s) {
+  const std::string quoted =
+      nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return quoted.substr(1, quoted.size() - 2);  // control characters as \u00XX, bad UTF-8 replaced
 }
 
 /// Busy CPU seconds of the whole machine (steal time included) and of this process.

@@ -94,6 +94,17 @@ std::string OptimizerOptions::validate(std::size_t n) const {
     if (!std::isfinite(g.weight_decay))
       e << (e.tellp() ? "; " : "") << label << ": weight_decay must be finite, got "
         << g.weight_decay;
+    if (g.rule) {
+      if (const std::string w = core::validate(*g.rule); !w.empty())
+        e << (e.tellp() ? "; " : "") << label << ": " << w;
+    } else if (g.schedule) {
+      e << (e.tellp() ? "; " : "") << label
+        << ": a schedule of its own needs a rule of its own (the optimizer's schedule applies "
+           "to the groups without one)";
+    }
+    if (g.schedule)
+      if (const std::string w = g.schedule->validate(); !w.empty())
+        e << (e.tellp() ? "; " : "") << label << ": " << w;
     next = g.end;
   }
   if (!groups.empty() && next != n && e.tellp() == 0)
@@ -112,6 +123,38 @@ Optimizer<T>::Optimizer(const UpdateRule<T>& rule, std::size_t n, OptimizerOptio
   state_ = rule_->init(n);
   groups_ = options_.groups;
   if (groups_.empty()) groups_.push_back(ParamGroup{0, n, 1.0, -1.0, "all"});
+  // The groups' own rules: their slots and scalars follow the optimizer rule's in the state.
+  slot_offset_.push_back(0);
+  scalar_offset_.push_back(0);
+  slot_count_.push_back(state_.slots.size());
+  rule_of_group_.assign(groups_.size(), 0);
+  for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
+    if (!groups_[gi].rule) continue;
+    std::unique_ptr<UpdateRule<T>> r = make_rule<T>(*groups_[gi].rule);
+    if (r->slot_names().size() > static_cast<std::size_t>(Kernel<T>::kMaxSlots))
+      throw std::invalid_argument("group " + std::to_string(gi) + ": " + r->name() +
+                                  ": too many slots");
+    State<T> own = r->init(n);
+    const std::string prefix = "group" + std::to_string(gi) + ".";
+    slot_offset_.push_back(state_.slots.size());
+    scalar_offset_.push_back(state_.scalars.size());
+    slot_count_.push_back(own.slots.size());
+    for (std::size_t k = 0; k < own.slots.size(); ++k) {
+      state_.slot_names.push_back(prefix + own.slot_names[k]);
+      state_.slots.push_back(std::move(own.slots[k]));
+    }
+    for (std::size_t k = 0; k < own.scalars.size(); ++k) {
+      state_.scalar_names.push_back(prefix + own.scalar_names[k]);
+      state_.scalars.push_back(own.scalars[k]);
+    }
+    own.slots.clear();
+    own.slot_names.clear();
+    group_scalars_.push_back(std::move(own));
+    group_rules_.push_back(std::move(r));
+    rule_of_group_[gi] = group_rules_.size();
+  }
+  slot_names_ = state_.slot_names;
+  scalar_names_ = state_.scalar_names;
   for (std::size_t gi = 0; gi < groups_.size(); ++gi)
     for (std::size_t b = groups_[gi].begin; b < groups_[gi].end; b += kChunk)
       items_.push_back(Item{gi, b, std::min(b + kChunk, groups_[gi].end)});
@@ -124,6 +167,13 @@ Optimizer<T>::Optimizer(const UpdateRule<T>& rule, std::size_t n, OptimizerOptio
 template <typename T>
 Optimizer<T>::Optimizer(const Optimizer& o)
     : rule_(o.rule_->clone()),
+      slot_offset_(o.slot_offset_),
+      slot_count_(o.slot_count_),
+      scalar_offset_(o.scalar_offset_),
+      rule_of_group_(o.rule_of_group_),
+      group_scalars_(o.group_scalars_),
+      slot_names_(o.slot_names_),
+      scalar_names_(o.scalar_names_),
       n_(o.n_),
       options_(o.options_),
       state_(o.state_),
@@ -132,7 +182,9 @@ Optimizer<T>::Optimizer(const Optimizer& o)
       threads_(o.threads_),
       partial_(o.partial_),
       bad_(o.bad_),
-      update_(o.update_) {}
+      update_(o.update_) {
+  for (const auto& r : o.group_rules_) group_rules_.push_back(r->clone());
+}
 
 template <typename T>
 Optimizer<T>& Optimizer<T>::operator=(const Optimizer& o) {
@@ -174,20 +226,25 @@ bool Optimizer<T>::scan(const T* buf, bool norm, double* sumsq, std::size_t* bad
 template <typename T>
 void Optimizer<T>::fill_kernel(Kernel<T>& k, const Item& it, T* p, const T* g, double lr) {
   const ParamGroup& grp = groups_[it.group];
+  const std::size_t r = rule_of_group_[it.group];
+  const UpdateRule<T>& rule = rule_at(r);
+  const std::size_t slots = slot_count_[r];
   k.p = p;
   k.g = g;
-  for (std::size_t s = 0; s < state_.slots.size(); ++s) k.s[s] = state_.slots[s].data();
-  k.scalars = state_.scalars.data();
+  for (std::size_t s = 0; s < slots; ++s) k.s[s] = state_.slots[slot_offset_[r] + s].data();
+  k.scalars = state_.scalars.data() + scalar_offset_[r];
   k.begin = it.begin;
   k.end = it.end;
   k.step = state_.step;
+  if (r > 0)  // the group's own rule: its own schedule or learning rate (t = step − 1)
+    lr = grp.schedule ? (*grp.schedule)(state_.step - 1) : rule.lr();
   k.lr = lr * grp.lr_scale;
-  const double wd = grp.weight_decay >= 0 ? grp.weight_decay : rule_->weight_decay();
-  if (rule_->decoupled_weight_decay())
+  const double wd = grp.weight_decay >= 0 ? grp.weight_decay : rule.weight_decay();
+  if (rule.decoupled_weight_decay())
     k.decay = static_cast<T>(1 - k.lr * wd);
   else
     k.l2 = static_cast<T>(wd);
-  k.sign = rule_->maximize() ? T(-1) : T(1);
+  k.sign = rule.maximize() ? T(-1) : T(1);
   if (options_.clip_grad_value > 0) {
     k.grad_hi = static_cast<T>(options_.clip_grad_value);
     k.grad_lo = -k.grad_hi;
@@ -237,6 +294,15 @@ StepResult Optimizer<T>::step(T* p, const T* g, std::size_t n) {
   }
   ++state_.step;
   rule_->begin_step(state_);
+  for (std::size_t gr = 1; gr <= group_rules_.size(); ++gr) {
+    State<T>& own = group_scalars_[gr - 1];
+    if (own.scalars.empty()) continue;
+    const auto first = state_.scalars.begin() + static_cast<std::ptrdiff_t>(scalar_offset_[gr]);
+    own.step = state_.step;
+    std::copy(first, first + static_cast<std::ptrdiff_t>(own.scalars.size()), own.scalars.begin());
+    group_rules_[gr - 1]->begin_step(own);
+    std::copy(own.scalars.begin(), own.scalars.end(), first);
+  }
   const bool store = options_.clip_update_norm > 0;
   T* u = store ? update_.data() : nullptr;
   parallel_items([&](std::size_t i) {
@@ -244,7 +310,7 @@ StepResult Optimizer<T>::step(T* p, const T* g, std::size_t n) {
     fill_kernel(k, items_[i], p, g, r.lr);
     k.grad_scale = grad_scale;
     k.u = u;
-    rule_->update(k);
+    rule_at(rule_of_group_[items_[i].group]).update(k);
   });
   if (store) {
     double usq = 0;
@@ -272,13 +338,13 @@ StepResult Optimizer<T>::step(T* p, const T* g, std::size_t n) {
 template <typename T>
 void Optimizer<T>::set_state(State<T> state) {
   std::ostringstream e;
-  if (state.slot_names != rule_->slot_names() || state.slots.size() != state.slot_names.size()) {
+  if (state.slot_names != slot_names_ || state.slots.size() != state.slot_names.size()) {
     e << rule_->name() << ": state has slots [";
     for (const auto& s : state.slot_names) e << " " << s;
     e << " ], expected [";
-    for (const auto& s : rule_->slot_names()) e << " " << s;
+    for (const auto& s : slot_names_) e << " " << s;
     e << " ]";
-  } else if (state.scalar_names != rule_->scalar_names() ||
+  } else if (state.scalar_names != scalar_names_ ||
              state.scalars.size() != state.scalar_names.size()) {
     e << rule_->name() << ": state scalars do not match the rule's";
   } else if (state.step < 0 || state.skipped_steps < 0) {

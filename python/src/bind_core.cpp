@@ -292,18 +292,21 @@ void bind_core(py::module_& m) {
   py::enum_<ac::NonFinitePolicy>(m, "NonFinitePolicy")
       .value("raise_", ac::NonFinitePolicy::kRaise)
       .value("skip", ac::NonFinitePolicy::kSkip);
-  py::class_<ac::ParamGroup>(m, "ParamGroup", "A range [begin, end) with its own lr scale / decay")
-      .def(py::init([](std::size_t begin, std::size_t end, double lr_scale, double weight_decay,
-                       std::string name) {
-             return ac::ParamGroup{begin, end, lr_scale, weight_decay, std::move(name)};
-           }),
+  py::class_<ac::ParamGroup>(m, "ParamGroup",
+                             "A range [begin, end) with its own lr scale / decay, and optionally "
+                             "its own rule (any options object) and schedule")
+      .def(py::init<std::size_t, std::size_t, double, double, std::string,
+                    std::optional<ac::RuleOptions>, std::optional<ac::Schedule>>(),
            py::arg("begin"), py::arg("end"), py::arg("lr_scale") = 1.0,
-           py::arg("weight_decay") = -1.0, py::arg("name") = "")
+           py::arg("weight_decay") = -1.0, py::arg("name") = "", py::arg("rule") = py::none(),
+           py::arg("schedule") = py::none())
       .def_readwrite("begin", &ac::ParamGroup::begin)
       .def_readwrite("end", &ac::ParamGroup::end)
       .def_readwrite("lr_scale", &ac::ParamGroup::lr_scale)
       .def_readwrite("weight_decay", &ac::ParamGroup::weight_decay)
-      .def_readwrite("name", &ac::ParamGroup::name);
+      .def_readwrite("name", &ac::ParamGroup::name)
+      .def_readwrite("rule", &ac::ParamGroup::rule)
+      .def_readwrite("schedule", &ac::ParamGroup::schedule);
   py::class_<ac::OptimizerOptions>(m, "OptimizerOptions", "What composes around a rule")
       .def(py::init<>())
       .def_readwrite("clip_grad_value", &ac::OptimizerOptions::clip_grad_value)

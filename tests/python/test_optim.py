@@ -276,3 +276,28 @@ def test_schedules_compose():
     for t in range(12):
         opt.step(np.ones(1))
     assert params[0] == pytest.approx(-sum(s(t) for t in range(12)), rel=1e-15)
+
+
+def test_a_group_with_its_own_rule():
+    c = adamant._core.core
+    lion = c.LionOptions()
+    lion.lr = 1e-2
+    params = np.linspace(-1, 1, 8)
+    groups = [optim.ParamGroup(0, 4), optim.ParamGroup(4, 8, name="head", rule=lion)]
+    opt = optim.Adam(params, lr=1e-2, groups=groups)
+    alone_adam, alone_lion = params[:4].copy(), params[4:].copy()
+    a = optim.Adam(alone_adam, lr=1e-2)
+    b = optim.Lion(alone_lion, lr=1e-2)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        g = rng.standard_normal(8)
+        opt.step(g)
+        a.step(np.ascontiguousarray(g[:4]))
+        b.step(np.ascontiguousarray(g[4:]))
+    np.testing.assert_array_equal(params[:4], alone_adam)
+    np.testing.assert_array_equal(params[4:], alone_lion)
+    assert "group1.exp_avg" in opt.state_dict()["slots"]
+    with pytest.raises(ValueError, match="group 1 'head': a schedule of its own needs a rule"):
+        optim.Adam(np.zeros(8), groups=[optim.ParamGroup(0, 4),
+                                        optim.ParamGroup(4, 8, name="head",
+                                                         schedule=optim.Schedule.constant(1.0))])

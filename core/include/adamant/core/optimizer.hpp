@@ -43,13 +43,30 @@ class NonFiniteGradientError : public std::domain_error {
 };
 
 /// A range [begin, end) of the buffer with its own learning-rate scale and weight decay
-/// (e.g. no decay on biases).
+/// (e.g. no decay on biases), and optionally a rule of its own (optax's multi_transform: Lion on
+/// the embeddings, Adam on the rest).
 struct ParamGroup {
+  ParamGroup(std::size_t begin_ = 0, std::size_t end_ = 0, double lr_scale_ = 1.0,
+             double weight_decay_ = -1, std::string name_ = {},
+             std::optional<RuleOptions> rule_ = {}, std::optional<Schedule> schedule_ = {})
+      : begin(begin_),
+        end(end_),
+        lr_scale(lr_scale_),
+        weight_decay(weight_decay_),
+        name(std::move(name_)),
+        rule(std::move(rule_)),
+        schedule(std::move(schedule_)) {}
   std::size_t begin = 0;
   std::size_t end = 0;
   double lr_scale = 1.0;     ///< multiplies the (scheduled) learning rate
-  double weight_decay = -1;  ///< < 0: the rule's weight decay
+  double weight_decay = -1;  ///< < 0: the group's rule's weight decay
   std::string name;
+  /// The group's own rule, with all its hyper-parameters. Its learning rate is
+  /// `schedule ? (*schedule)(t) : rule->lr` (times lr_scale): the optimizer's schedule applies to
+  /// the groups without a rule of their own. Its slots are kept in the state as
+  /// "group<i>.<slot>" (i the group's index) and its scalars likewise.
+  std::optional<RuleOptions> rule;
+  std::optional<Schedule> schedule;  ///< only with `rule`
 };
 
 struct OptimizerOptions {
@@ -125,6 +142,17 @@ class Optimizer {
   void parallel_items(F&& f) const;
 
   std::unique_ptr<UpdateRule<T>> rule_;
+  // The rules of the groups that have their own (rule r + 1 of the step is group_rules_[r]), and
+  // for every rule (0: rule_) where its slots and scalars start in the state.
+  std::vector<std::unique_ptr<UpdateRule<T>>> group_rules_;
+  std::vector<std::size_t> slot_offset_, slot_count_, scalar_offset_;
+  std::vector<std::size_t> rule_of_group_;  // 0: rule_, r > 0: group_rules_[r - 1]
+  // Per-run scalars of each group rule between steps (begin_step works on a State): sized once.
+  std::vector<State<T>> group_scalars_;
+  std::vector<std::string> slot_names_, scalar_names_;  // the whole state's, in order
+  const UpdateRule<T>& rule_at(std::size_t r) const {
+    return r == 0 ? *rule_ : *group_rules_[r - 1];
+  }
   std::size_t n_ = 0;
   OptimizerOptions options_;
   State<T> state_;

@@ -203,11 +203,15 @@ int main(int argc, char** argv) try {
   std::printf("adamant: %.4f s per epoch (median of %d), %.1f frames/s, background load %.2f\n",
               sec, a.reps, fps, bg);
   if (!a.json.empty()) {
-    std::ofstream j(a.json);
-    j << "{\"frames\": " << F << ", \"atoms\": " << A << ", \"batch\": " << a.batch
-      << ", \"parameters\": " << s.pot.num_parameters() << ", \"seconds_per_epoch\": " << sec
-      << ", \"frames_per_second\": " << fps << ", \"background\": " << bg
-      << ", \"loss0\": " << loss0 << "}\n";
+    const nlohmann::json j = {{"frames", F},
+                              {"atoms", A},
+                              {"batch", a.batch},
+                              {"parameters", s.pot.num_parameters()},
+                              {"seconds_per_epoch", sec},
+                              {"frames_per_second", fps},
+                              {"background", bg},
+                              {"loss0", loss0}};
+    std::ofstream(a.json) << j.dump() << "\n";
   }
   return 0;
 } catch (const std::exception& e) {

@@ -102,18 +102,21 @@ Timed time_solve(const std::function<fin::PortfolioResult()>& solve, int min_rep
   return t;
 }
 
-std::string json_timed(const Timed& t, double fstar) {
-  char buf[512];
-  if (!t.ran) return "null";
-  std::snprintf(buf, sizeof buf,
-                "{\"median_s\": %.9g, \"best_s\": %.9g, \"reps\": %d, \"bg\": %.3f, "
-                "\"objective\": %.17g, \"gap\": %.6g, \"infeasibility\": %.6g, "
-                "\"kkt_residual\": %.6g, \"iterations\": %d, \"converged\": %s, "
-                "\"setting\": %.3g, \"meets\": %s, \"fstar\": %.17g}",
-                t.median_s, t.best_s, t.reps, t.background, t.result.objective, t.gap, t.feas,
-                t.result.kkt_residual, t.result.iterations, t.result.converged ? "true" : "false",
-                t.setting, t.meets ? "true" : "false", fstar);
-  return buf;
+nlohmann::json json_timed(const Timed& t, double fstar) {
+  if (!t.ran) return nullptr;
+  return {{"median_s", t.median_s},
+          {"best_s", t.best_s},
+          {"reps", t.reps},
+          {"bg", t.background},
+          {"objective", t.result.objective},
+          {"gap", t.gap},
+          {"infeasibility", t.feas},
+          {"kkt_residual", t.result.kkt_residual},
+          {"iterations", t.result.iterations},
+          {"converged", t.result.converged},
+          {"setting", t.setting},
+          {"meets", t.meets},
+          {"fstar", fstar}};
 }
 
 }  // namespace
@@ -163,9 +166,10 @@ int main(int argc, char** argv) {
   std::printf("%-12s %5s %-8s %12s %8s %6s %11s %10s %10s %6s %5s\n", "problem", "n", "solver",
               "median[ms]", "reps", "iters", "gap", "infeas", "kkt", "set", "bg");
   ds::Writer wr(out);
-  std::string js = "{\"eigen_threads\": " + std::to_string(Eigen::nbThreads()) + ", \"date\": \"" +
-                   ab::json_escape(ab::local_date()) + "\", \"cpu\": \"" +
-                   ab::json_escape(ab::cpu_model()) + "\", \"problems\": [";
+  nlohmann::json js = {{"eigen_threads", Eigen::nbThreads()},
+                       {"date", ab::local_date()},
+                       {"cpu", ab::cpu_model()},
+                       {"problems", nlohmann::json::array()}};
   for (std::size_t pi = 0; pi < probs.size(); ++pi) {
     const Problem& P = probs[pi];
     const int n = static_cast<int>(P.cov.rows());
@@ -231,15 +235,16 @@ int main(int argc, char** argv) {
     wr.write(g + "/cov", covr.data(), {n, n});
     wr.write(g + "/w_exact", ex.result.weights.data(), {n});
     if (ad.ran) wr.write(g + "/w_adam", ad.result.weights.data(), {n});
-    js += std::string(pi ? ", " : "") + "{\"name\": \"" + ab::json_escape(g) +
-          "\", \"n\": " + std::to_string(n) + ", \"exact\": " + json_timed(ex, fstar) +
-          ", \"dense\": " + json_timed(de, fstar) + ", \"adam\": " + json_timed(ad, fstar) + "}";
+    js["problems"].push_back({{"name", g},
+                              {"n", n},
+                              {"exact", json_timed(ex, fstar)},
+                              {"dense", json_timed(de, fstar)},
+                              {"adam", json_timed(ad, fstar)}});
   }
-  js += "]}\n";
   wr.commit();
   if (!json.empty()) {
     std::ofstream f(json);
-    f << js;
+    f << js.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   }
   std::printf(
       "exact = default min_volatility (kActiveSet); dense = exploit_bounds off (general KKT LU "

@@ -182,13 +182,13 @@ int main(int argc, char** argv) try {
         "background load %.2f\n",
         name.c_str(), r.parameters, r.steps_per_second, a.steps, r.seconds, a.reps, r.background);
   if (!a.json.empty()) {
-    std::ofstream j(a.json);
-    j << "{\"batch\": " << a.batch << ", \"steps\": " << a.steps << ", \"reps\": " << a.reps;
+    nlohmann::json j = {{"batch", a.batch}, {"steps", a.steps}, {"reps", a.reps}};
     for (const auto& [name, r] : results)
-      j << ", \"" << name << "\": {\"steps_per_second\": " << r.steps_per_second
-        << ", \"seconds\": " << r.seconds << ", \"background\": " << r.background
-        << ", \"parameters\": " << r.parameters << "}";
-    j << "}\n";
+      j[name] = {{"steps_per_second", r.steps_per_second},
+                 {"seconds", r.seconds},
+                 {"background", r.background},
+                 {"parameters", r.parameters}};
+    std::ofstream(a.json) << j.dump() << "\n";
   }
   return 0;
 } catch (const std::exception& e) {

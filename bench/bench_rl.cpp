@@ -361,46 +361,47 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "bench_rl: cannot write %s\n", json_path.c_str());
       return 1;
     }
-    f.precision(9);
-    f << "{\n  \"date\": \"" << date << "\",\n  \"cpu\": \"" << ab::json_escape(cpu)
-      << "\",\n  \"hardware_threads\": " << hw << ",\n  \"env_id\": \"" << kEnvId << "\"";
+    nlohmann::json j = {{"date", date}, {"cpu", cpu}, {"hardware_threads", hw}, {"env_id", kEnvId}};
     if (!skip_env) {
-      f << ",\n  \"single\": {\"steps_per_s\": " << single.steps_per_s
-        << ", \"step_ns\": " << 1e9 / single.steps_per_s
-        << ", \"mean_episode_length\": " << single.mean_episode_length
-        << ", \"reps\": " << single.timing.reps
-        << ", \"steps_per_rep\": " << single.timing.iters_per_rep
-        << ", \"background_cores\": " << single.timing.background << "},\n  \"vec\": [\n";
-      for (std::size_t i = 0; i < vec.size(); ++i) {
-        const VecResult& v = vec[i];
-        f << "    {\"num_envs\": " << v.num_envs << ", \"threads\": " << v.threads
-          << ", \"env_steps_per_s\": " << v.env_steps_per_s
-          << ", \"vector_steps_per_s\": " << v.vector_steps_per_s << ", \"reps\": " << v.timing.reps
-          << ", \"steps_per_rep\": " << v.timing.iters_per_rep
-          << ", \"background_cores\": " << v.timing.background << "}"
-          << (i + 1 < vec.size() ? "," : "") << "\n";
-      }
-      f << "  ]";
+      j["single"] = {{"steps_per_s", single.steps_per_s},
+                     {"step_ns", 1e9 / single.steps_per_s},
+                     {"mean_episode_length", single.mean_episode_length},
+                     {"reps", single.timing.reps},
+                     {"steps_per_rep", single.timing.iters_per_rep},
+                     {"background_cores", single.timing.background}};
+      j["vec"] = nlohmann::json::array();
+      for (const VecResult& v : vec)
+        j["vec"].push_back({{"num_envs", v.num_envs},
+                            {"threads", v.threads},
+                            {"env_steps_per_s", v.env_steps_per_s},
+                            {"vector_steps_per_s", v.vector_steps_per_s},
+                            {"reps", v.timing.reps},
+                            {"steps_per_rep", v.timing.iters_per_rep},
+                            {"background_cores", v.timing.background}});
     }
     if (!skip_solve) {
-      f << ",\n  \"solve\": {\n    \"runs\": [\n";
-      for (std::size_t i = 0; i < solves.size(); ++i) {
-        const SolveResult& s = solves[i];
-        f << "      {\"seed\": " << s.seed << ", \"train_s\": " << s.train_s
-          << ", \"env_steps\": " << s.env_steps << ", \"eval_s\": " << s.eval_s
-          << ", \"eval_mean\": " << s.eval_mean << ", \"eval_std\": " << s.eval_std
-          << ", \"solved\": " << (s.solved ? "true" : "false")
-          << ", \"first_475_steps\": " << s.first_475_steps
-          << ", \"first_475_s\": " << s.first_475_s << ", \"num_threads\": " << s.num_threads
-          << ", \"background_cores\": " << s.background << "}" << (i + 1 < solves.size() ? "," : "")
-          << "\n";
-      }
-      f << "    ],\n    \"median_train_s\": " << med_train_s
-        << ",\n    \"median_env_steps\": " << med_steps << ",\n    \"solved\": " << solved_count
-        << ",\n    \"seeds\": " << solve_seeds << ",\n    \"median_first_475_s\": " << med_first_s
-        << ",\n    \"median_first_475_steps\": " << med_first_steps << "\n  }";
+      nlohmann::json runs = nlohmann::json::array();
+      for (const SolveResult& s : solves)
+        runs.push_back({{"seed", s.seed},
+                        {"train_s", s.train_s},
+                        {"env_steps", s.env_steps},
+                        {"eval_s", s.eval_s},
+                        {"eval_mean", s.eval_mean},
+                        {"eval_std", s.eval_std},
+                        {"solved", s.solved},
+                        {"first_475_steps", s.first_475_steps},
+                        {"first_475_s", s.first_475_s},
+                        {"num_threads", s.num_threads},
+                        {"background_cores", s.background}});
+      j["solve"] = {{"runs", runs},
+                    {"median_train_s", med_train_s},
+                    {"median_env_steps", med_steps},
+                    {"solved", solved_count},
+                    {"seeds", solve_seeds},
+                    {"median_first_475_s", med_first_s},
+                    {"median_first_475_steps", med_first_steps}};
     }
-    f << "\n}\n";
+    f << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   }
   return 0;
 }

@@ -1,6 +1,6 @@
 #pragma once
 // Small helpers shared by the benchmark executables (bench_optim, bench_rl): timing, medians,
-// argument splitting, the CPU model, JSON string escaping and the background-load measurement.
+// argument splitting, the CPU model, CLI11 parsing and the background-load measurement.
 //
 // Background load. On a small shared machine other processes (a compiler, a test run) and the
 // hypervisor (steal time) take cores away from a measurement. sample_cpu() reads the machine's
@@ -78,13 +78,6 @@ inline void parse_or_exit(CLI::App& app, int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     std::exit(app.exit(e) == 0 ? 0 : 2);
   }
-}
-
-/// The text of a JSON string without its quotes (nlohmann::json escapes it).
-inline std::string json_escape(const std::string& s) {
-  const std::string quoted =
-      nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  return quoted.substr(1, quoted.size() - 2);  // control characters as \u00XX, bad UTF-8 replaced
 }
 
 /// Busy CPU seconds of the whole machine (steal time included) and of this process.

@@ -96,6 +96,57 @@ std::string TrainOptions::describe() const {
   return os.str();
 }
 
+std::map<std::string, ds::AttrValue> TrainOptions::identity() const {
+  auto list = [](const auto& v) {
+    std::ostringstream os;
+    os.precision(17);
+    for (std::size_t i = 0; i < v.size(); ++i) os << (i ? "," : "") << v[i];
+    return ds::AttrValue::string(os.str());
+  };
+  auto num = [](double v) { return ds::AttrValue::number(v); };
+  auto integer = [](std::int64_t v) { return ds::AttrValue::integer(v); };
+  auto text = [](std::string v) { return ds::AttrValue::string(std::move(v)); };
+  return {
+      {"num_train", integer(num_train)},
+      {"num_validation", integer(num_validation)},
+      {"num_test", integer(num_test)},
+      {"seed", integer(static_cast<std::int64_t>(seed))},
+      {"cutoff_radius", num(descriptors.cutoff_radius)},
+      {"cutoff", text(to_string(descriptors.cutoff))},
+      {"num_radial", integer(descriptors.num_radial)},
+      {"rs_min", num(descriptors.rs_min)},
+      {"rs_max", num(descriptors.rs_max)},
+      {"angular", integer(static_cast<int>(descriptors.angular))},
+      {"zetas", list(descriptors.zetas)},
+      {"angular_etas", list(descriptors.angular_etas)},
+      {"hidden", list(network.hidden)},
+      {"activation", text(core::to_string(network.activation))},
+      {"init", text(core::to_string(network.init))},
+      {"optimizer", text(optimizer)},
+      {"lr", num(lr)},
+      {"lr_final", num(lr_final)},
+      {"schedule", text(schedule)},
+      {"beta1", num(beta1)},
+      {"beta2", num(beta2)},
+      {"eps", num(eps)},
+      {"weight_decay", num(weight_decay)},
+      {"epochs", integer(epochs)},
+      {"batch_size", integer(batch_size)},
+      {"energy_weight_start", num(energy_weight_start)},
+      {"energy_weight_limit", num(energy_weight_limit)},
+      {"force_weight_start", num(force_weight_start)},
+      {"force_weight_limit", num(force_weight_limit)},
+      {"clip", text(to_string(clip))},
+      {"clip_value", num(clip_value)},
+      {"huber", integer(huber ? 1 : 0)},
+      {"huber_delta_energy", num(huber_delta_energy)},
+      {"huber_delta_force", num(huber_delta_force)},
+      {"patience", integer(patience)},
+      {"eval_every", integer(eval_every)},
+      {"divergence_loss", num(divergence_loss)},
+  };
+}
+
 void split_frames(std::int64_t n, int num_train, int num_validation, int num_test,
                   std::uint64_t seed, std::vector<int>* train, std::vector<int>* validation,
                   std::vector<int>* test) {
@@ -260,6 +311,7 @@ TrainResult train_frames(const ds::MolecularDataset& data, const std::vector<int
   const std::string best_path = o.checkpoint.empty() ? "" : o.checkpoint + ".best.h5";
   const std::string curve_path = o.checkpoint.empty() ? "" : o.checkpoint + ".curve.h5";
   const std::string signature = o.describe();
+  const std::map<std::string, ds::AttrValue> identity = o.identity();
   // The learning curve so far (kept beside the checkpoint, so a resumed run returns it whole).
   std::vector<double> c_epoch, c_loss, c_lr, c_vem, c_vfm, c_time;
   double time_offset = 0;  // wall time of the epochs run before a resume
@@ -274,7 +326,23 @@ TrainResult train_frames(const ds::MolecularDataset& data, const std::vector<int
     };
     if (ck.model.kind != "chem_bp" || ck.model.params.size() != np)
       throw ds::DataError(o.checkpoint, "/model", "not a checkpoint of this chem model");
-    if (cfg("options").to_string() != signature)
+    // The checkpoint's options, field by field (checkpoints written before the fields were
+    // stored carry only the description, compared as text).
+    bool fields = false;
+    for (const auto& [name, value] : identity) {
+      const auto it = ck.config.find("options." + name);
+      if (it == ck.config.end()) continue;
+      fields = true;
+      const ds::AttrValue& was = it->second;
+      const bool same = was.kind == value.kind && was.s == value.s && was.i == value.i &&
+                        (was.f == value.f || (std::isnan(was.f) && std::isnan(value.f)));
+      if (!same)
+        throw ds::DataError(o.checkpoint, "/config",
+                            "written with " + name + " = " + was.to_string() +
+                                ", these options have " + name + " = " + value.to_string() +
+                                " (resume with the options of the run, or start a new one)");
+    }
+    if (!fields && cfg("options").to_string() != signature)
       throw ds::DataError(o.checkpoint, "/config",
                           "written with other options: '" + cfg("options").to_string() +
                               "', now '" + signature + "'");
@@ -329,7 +397,8 @@ TrainResult train_frames(const ds::MolecularDataset& data, const std::vector<int
     ck.optimizer = opt.state();
     ck.step = epoch;
     ck.rng_state = ds::rng_state_words(rng);
-    ck.config["options"] = ds::AttrValue::string(signature);
+    ck.config["options"] = ds::AttrValue::string(signature);  // for people; identity below
+    for (const auto& [name, value] : identity) ck.config["options." + name] = value;
     ck.config["best_epoch"] = ds::AttrValue::integer(best_epoch);
     ck.config["bad_epochs"] = ds::AttrValue::integer(bad_epochs);
     ck.config["best_score"] = ds::AttrValue::number(best_score);

@@ -258,10 +258,26 @@ TEST_F(TrainFiles, ResumedRunEndsBitIdenticalToAnUninterruptedOne) {
   EXPECT_EQ(a.optimizer.step, 18);
   EXPECT_EQ(a.optimizer.scalars, b.optimizer.scalars);
 
-  // Resuming with other options is refused, naming both.
+  // Resuming with other options is refused, naming the option and both values.
+  const double lr = o.lr;
   o.lr = 2e-2;
   const std::string why = error_of<ds::DataError>([&] { train(ethanol(), o); });
-  EXPECT_TRUE(contains(why, "written with other options")) << why;
+  EXPECT_TRUE(contains(why, "written with lr = 0.01, these options have lr = 0.02")) << why;
+  o.lr = lr;
+  // The identity is the options' fields, not the description: a reworded description resumes.
+  ds::Checkpoint<double> ck = ds::read_checkpoint<double>(o.checkpoint);
+  ASSERT_EQ(ck.config.count("options.lr"), 1u);
+  ck.config["options"] = ds::AttrValue::string("a description worded otherwise");
+  ds::write_checkpoint(o.checkpoint, ck);
+  EXPECT_NO_THROW(train(ethanol(), o));
+  // A checkpoint written before the fields were stored is compared by its description.
+  ck = ds::read_checkpoint<double>(o.checkpoint);
+  for (auto it = ck.config.begin(); it != ck.config.end();)
+    it = it->first.rfind("options.", 0) == 0 ? ck.config.erase(it) : std::next(it);
+  ck.config["options"] = ds::AttrValue::string("a description worded otherwise");
+  ds::write_checkpoint(o.checkpoint, ck);
+  EXPECT_TRUE(contains(error_of<ds::DataError>([&] { train(ethanol(), o); }),
+                       "written with other options: 'a description worded otherwise'"));
 }
 
 // ---- early stopping ----

@@ -15,6 +15,7 @@
 #include <Eigen/Core>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,10 @@ struct TrainOptions {
 
   std::string validate() const;
   std::string describe() const;
+  /// Every option that determines a run's numbers (not its threads or file names), by name: a
+  /// checkpoint stores them ("options.<name>" in its config) and resumes only with equal ones,
+  /// naming the first that differs.
+  std::map<std::string, datasets::AttrValue> identity() const;
 };
 
 struct Progress {

@@ -17,6 +17,8 @@
 
 #include "adamant/datasets/import.hpp"
 
+#include "adamant/datasets/elements.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -41,20 +43,6 @@
 
 namespace adamant::datasets {
 namespace {
-
-// ---- elements ----
-
-constexpr int kNumElements = 118;
-// IUPAC symbols of elements 1..118 (index 0 unused).
-constexpr const char* kSymbols[kNumElements + 1] = {
-    "",   "H",  "He", "Li", "Be", "B",  "C",  "N",  "O",  "F",  "Ne", "Na", "Mg", "Al", "Si",
-    "P",  "S",  "Cl", "Ar", "K",  "Ca", "Sc", "Ti", "V",  "Cr", "Mn", "Fe", "Co", "Ni", "Cu",
-    "Zn", "Ga", "Ge", "As", "Se", "Br", "Kr", "Rb", "Sr", "Y",  "Zr", "Nb", "Mo", "Tc", "Ru",
-    "Rh", "Pd", "Ag", "Cd", "In", "Sn", "Sb", "Te", "I",  "Xe", "Cs", "Ba", "La", "Ce", "Pr",
-    "Nd", "Pm", "Sm", "Eu", "Gd", "Tb", "Dy", "Ho", "Er", "Tm", "Yb", "Lu", "Hf", "Ta", "W",
-    "Re", "Os", "Ir", "Pt", "Au", "Hg", "Tl", "Pb", "Bi", "Po", "At", "Rn", "Fr", "Ra", "Ac",
-    "Th", "Pa", "U",  "Np", "Pu", "Am", "Cm", "Bk", "Cf", "Es", "Fm", "Md", "No", "Lr", "Rf",
-    "Db", "Sg", "Bh", "Hs", "Mt", "Ds", "Rg", "Cn", "Nh", "Fl", "Mc", "Lv", "Ts", "Og"};
 
 // ---- small text helpers ----
 
@@ -195,23 +183,6 @@ bool is_missing(std::string_view cell) {
   if (cell.empty()) return true;
   const std::string l = lower(cell);
   return l == "nan" || l == "na" || l == "null";
-}
-
-/// Whether `s` is a calendar date YYYY-MM-DD (proleptic Gregorian).
-bool is_iso_date(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (int i : {0, 1, 2, 3, 5, 6, 8, 9})
-    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
-  auto num = [&](int b, int len) {
-    int v = 0;
-    for (int i = b; i < b + len; ++i) v = 10 * v + (s[i] - '0');
-    return v;
-  };
-  const int y = num(0, 4), m = num(5, 2), d = num(8, 2);
-  if (m < 1 || m > 12 || d < 1) return false;
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
 }
 
 // ---- extended XYZ ----
@@ -394,20 +365,6 @@ void write_text_atomically(const std::string& path, Body&& body) {
 }
 
 }  // namespace
-
-// ---- elements ----
-
-int atomic_number(const std::string& symbol) {
-  for (int z = 1; z <= kNumElements; ++z)
-    if (symbol == kSymbols[z]) return z;
-  throw std::invalid_argument("'" + symbol + "' is not an element symbol");
-}
-
-const char* element_symbol(int z) {
-  if (z < 1 || z > kNumElements)
-    throw std::invalid_argument("atomic number " + std::to_string(z) + " is outside 1..118");
-  return kSymbols[z];
-}
 
 // ---- prices ----
 
@@ -639,7 +596,8 @@ MolecularDataset import_extxyz(const std::string& path) {
         z_first.push_back(z);
       } else if (z_first[a] != z) {
         fail_line(path, ln, where + ": " + atom,
-                  std::string("is ") + kSymbols[z] + ", in frame 1 it is " + kSymbols[z_first[a]] +
+                  std::string("is ") + element_symbol(z) + ", in frame 1 it is " +
+                      element_symbol(z_first[a]) +
                       " (every frame must hold the same atoms in the same order)");
       }
       auto read_vec3 = [&](int at, const char* what, std::vector<double>& out) {

@@ -6,18 +6,37 @@
 #include "adamant/datasets/schema.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <type_traits>
 #include <utility>
 
-#include "adamant/datasets/import.hpp"
+#include "adamant/datasets/elements.hpp"
 
 namespace adamant::datasets {
+
+bool is_iso_date(std::string_view s) {
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  for (int i : {0, 1, 2, 3, 5, 6, 8, 9})
+    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+  auto num = [&](int b, int len) {
+    int v = 0;
+    for (int i = b; i < b + len; ++i) v = 10 * v + (s[i] - '0');
+    return v;
+  };
+  const int y = num(0, 4), m = num(5, 2), d = num(8, 2);
+  if (m < 1 || m > 12 || d < 1) return false;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
+}
+
 namespace {
 
 constexpr const char* kSchemaAttr = "adamant_schema";
@@ -151,20 +170,6 @@ std::vector<std::string> keys_of(const Map& m) {
   return k;
 }
 
-// ---- dates ----
-
-bool is_iso_date(const std::string& s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (int i : {0, 1, 2, 3, 5, 6, 8, 9})
-    if (s[static_cast<std::size_t>(i)] < '0' || s[static_cast<std::size_t>(i)] > '9') return false;
-  const int y = std::stoi(s.substr(0, 4)), m = std::stoi(s.substr(5, 2)),
-            d = std::stoi(s.substr(8, 2));
-  if (m < 1 || m > 12 || d < 1) return false;
-  static constexpr int kDays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return d <= kDays[m - 1] + (m == 2 && leap ? 1 : 0);
-}
-
 // ---- prices ----
 
 Problem prices_labels_problem(const std::vector<std::string>& dates,
@@ -220,7 +225,7 @@ Problem molecules_problem(const MolecularDataset& m) {
   if (a == 0) return problem("/atomic_numbers", "no atoms");
   for (std::size_t i = 0; i < m.atomic_numbers.size(); ++i) {
     const int z = m.atomic_numbers[i];
-    if (z < 1 || z > 118)
+    if (z < 1 || z > kNumElements)
       return problem("/atomic_numbers", "atom " + std::to_string(i) + " has atomic number " +
                                             std::to_string(z) + ", expected 1..118");
   }

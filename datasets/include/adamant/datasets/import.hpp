@@ -12,6 +12,7 @@
 
 #include <string>
 
+#include "adamant/datasets/elements.hpp"  // atomic_number, element_symbol (kept here for callers)
 #include "adamant/datasets/schema.hpp"
 
 namespace adamant::datasets {
@@ -20,10 +21,5 @@ PricePanel import_prices_csv(const std::string& path);
 MolecularDataset import_extxyz(const std::string& path);
 /// Writes a MolecularDataset as extended XYZ (energy and forces included), ASE-readable.
 void export_extxyz(const std::string& path, const MolecularDataset& data);
-
-/// Atomic number of an element symbol ("H" → 1), or throws std::invalid_argument.
-int atomic_number(const std::string& symbol);
-/// Element symbol of an atomic number (1..118).
-const char* element_symbol(int z);
 
 }  // namespace adamant::datasets

@@ -30,6 +30,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -42,6 +43,10 @@ namespace adamant::datasets {
 using RowMatrixXd = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 inline constexpr int kSchemaVersion = 1;
+
+/// Whether `s` is a calendar date YYYY-MM-DD (proleptic Gregorian), as the prices schema and the
+/// CSV import require.
+bool is_iso_date(std::string_view s);
 
 /// Reads root attribute `adamant_schema` ("" when absent).
 std::string schema_of(const Reader& r);

@@ -1083,6 +1083,11 @@ void describe_object(const Reader& r, const std::string& name, std::ostringstrea
   }
 }
 
+std::map<std::string, SchemaSummary>& schema_summaries() {
+  static std::map<std::string, SchemaSummary> registered;
+  return registered;
+}
+
 std::string summary(const std::string& path, const std::string& kind, const Reader& r) {
   std::ostringstream os;
   if (kind == "prices") {
@@ -1141,51 +1146,23 @@ std::string summary(const std::string& path, const std::string& kind, const Read
       line(read_checkpoint<float>(path), "float32");
     else
       line(read_checkpoint<double>(path), "float64");
-  } else if (kind == "portfolio") {
-    // Written by adamant::finance (portfolio_file.hpp); the finance reader validates the file.
-    const std::vector<std::string> tickers = r.read_strings("tickers");
-    const std::vector<double> w =
-        r.read_f64("weights", {static_cast<std::int64_t>(tickers.size())});
-    std::size_t held = 0;
-    for (double x : w) held += std::abs(x) > 1e-10;
-    os << "portfolio: " << r.attr_string("/", "problem") << " (" << r.attr_string("/", "solver")
-       << "), " << held << " of " << tickers.size() << " assets held, expected return "
-       << fmt(r.attr_double("/", "expected_return")) << ", volatility "
-       << fmt(r.attr_double("/", "volatility")) << ", Sharpe " << fmt(r.attr_double("/", "sharpe"));
-  } else if (kind == "frontier") {
-    // Written by adamant::finance (frontier.hpp); summarised from its datasets (the finance
-    // reader validates the whole file).
-    const auto n = static_cast<std::int64_t>(r.read_strings("tickers").size());
-    Shape shape;
-    const std::vector<double> ret = r.read_f64("returns", {kAnyExtent}, Finite::kRequired, &shape);
-    const std::vector<double> vol = r.read_f64("volatilities", shape);
-    if (ret.empty()) r.fail("returns", "expected at least one frontier point");
-    os << "frontier: " << ret.size() << " points × " << n << " assets, return " << fmt(ret.front())
-       << " … " << fmt(ret.back()) << ", volatility " << fmt(vol.front()) << " … "
-       << fmt(vol.back());
-    if (r.has("max_sharpe"))
-      os << ", max Sharpe " << fmt(r.attr_double("max_sharpe", "sharpe")) << " at volatility "
-         << fmt(r.attr_double("max_sharpe", "volatility"));
-  } else if (kind == "backtest") {
-    // Written by adamant::finance (backtest.hpp).
-    const std::vector<std::string> dates = r.read_strings("dates");
-    const std::vector<std::string> reb = r.read_strings("rebalance_dates");
-    if (dates.empty()) r.fail("dates", "expected at least one date");
-    os << "backtest: " << r.read_strings("tickers").size() << " tickers, " << reb.size()
-       << " rebalances, " << dates.front() << " … " << dates.back() << ", "
-       << r.attr_string("/", "objective") << " / " << r.attr_string("/", "risk_model");
-    for (const char* g : {"strategy", "equal_weight"})
-      os << "\n  " << g << ": annual return " << fmt(r.attr_double(g, "annual_return"))
-         << ", volatility " << fmt(r.attr_double(g, "annual_volatility")) << ", Sharpe "
-         << fmt(r.attr_double(g, "sharpe")) << ", max drawdown "
-         << fmt(r.attr_double(g, "max_drawdown"));
   } else {
-    return "";
+    const auto& registered = schema_summaries();
+    const auto it = registered.find(kind);
+    if (it == registered.end()) return "";
+    return it->second(path, r);
   }
   return os.str();
 }
 
 }  // namespace
+
+bool register_schema_summary(const std::string& kind, SchemaSummary summary) {
+  schema_summaries()[kind] = std::move(summary);
+  return true;
+}
+
+std::string summary_number(double v, const char* spec) { return fmt(v, spec); }
 
 std::string describe(const std::string& path, std::string* invalid) {
   if (invalid != nullptr) invalid->clear();

@@ -10,6 +10,7 @@
 
 #include "adamant/datasets/h5.hpp"
 #include "adamant/datasets/plot.hpp"
+#include "adamant/datasets/schema.hpp"
 #include "adamant/finance/estimators.hpp"
 #include "checks.hpp"
 #include "plot_helpers.hpp"
@@ -107,6 +108,24 @@ StrategyPath finish(const std::string& name, const Book& b, Index n, double rf) 
   return p;
 }
 
+// `adamant data info`'s summary of a backtest file (datasets/schema.hpp).
+[[maybe_unused]] const bool kSummaryRegistered =
+    ds::register_schema_summary("backtest", [](const std::string&, const ds::Reader& r) {
+      std::ostringstream os;
+      const std::vector<std::string> dates = r.read_strings("dates");
+      const std::vector<std::string> reb = r.read_strings("rebalance_dates");
+      if (dates.empty()) r.fail("dates", "expected at least one date");
+      os << "backtest: " << r.read_strings("tickers").size() << " tickers, " << reb.size()
+         << " rebalances, " << dates.front() << " … " << dates.back() << ", "
+         << r.attr_string("/", "objective") << " / " << r.attr_string("/", "risk_model");
+      for (const char* g : {"strategy", "equal_weight"})
+        os << "\n  " << g << ": annual return "
+           << ds::summary_number(r.attr_double(g, "annual_return")) << ", volatility "
+           << ds::summary_number(r.attr_double(g, "annual_volatility")) << ", Sharpe "
+           << ds::summary_number(r.attr_double(g, "sharpe")) << ", max drawdown "
+           << ds::summary_number(r.attr_double(g, "max_drawdown"));
+      return os.str();
+    });
 }  // namespace
 
 std::string BacktestOptions::validate() const {

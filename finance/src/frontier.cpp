@@ -13,6 +13,7 @@
 
 #include "adamant/datasets/h5.hpp"
 #include "adamant/datasets/plot.hpp"
+#include "adamant/datasets/schema.hpp"
 #include "adamant/finance/qp.hpp"
 #include "checks.hpp"
 #include "plot_helpers.hpp"
@@ -48,6 +49,25 @@ void fill_point(Frontier& f, Index k, const VectorXd& w) {
   f.weights.row(k) = w.transpose();
 }
 
+// `adamant data info`'s summary of a frontier file (datasets/schema.hpp).
+[[maybe_unused]] const bool kSummaryRegistered =
+    ds::register_schema_summary("frontier", [](const std::string&, const ds::Reader& r) {
+      std::ostringstream os;
+      const auto n = static_cast<std::int64_t>(r.read_strings("tickers").size());
+      ds::Shape shape;
+      const std::vector<double> ret =
+          r.read_f64("returns", {ds::kAnyExtent}, ds::Finite::kRequired, &shape);
+      const std::vector<double> vol = r.read_f64("volatilities", shape);
+      if (ret.empty()) r.fail("returns", "expected at least one frontier point");
+      os << "frontier: " << ret.size() << " points × " << n << " assets, return "
+         << ds::summary_number(ret.front()) << " … " << ds::summary_number(ret.back())
+         << ", volatility " << ds::summary_number(vol.front()) << " … "
+         << ds::summary_number(vol.back());
+      if (r.has("max_sharpe"))
+        os << ", max Sharpe " << ds::summary_number(r.attr_double("max_sharpe", "sharpe"))
+           << " at volatility " << ds::summary_number(r.attr_double("max_sharpe", "volatility"));
+      return os.str();
+    });
 }  // namespace
 
 std::string FrontierOptions::validate(int n) const {

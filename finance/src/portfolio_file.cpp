@@ -3,6 +3,7 @@
 #include "adamant/finance/portfolio_file.hpp"
 
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
 #include "adamant/datasets/schema.hpp"
@@ -25,6 +26,22 @@ const std::set<std::string>& reserved() {
   return keys;
 }
 
+// `adamant data info`'s summary of a portfolio file (datasets/schema.hpp).
+[[maybe_unused]] const bool kSummaryRegistered =
+    ds::register_schema_summary("portfolio", [](const std::string&, const ds::Reader& r) {
+      std::ostringstream os;
+      const std::vector<std::string> tickers = r.read_strings("tickers");
+      const std::vector<double> w =
+          r.read_f64("weights", {static_cast<std::int64_t>(tickers.size())});
+      std::size_t held = 0;
+      for (double x : w) held += std::abs(x) > 1e-10;
+      os << "portfolio: " << r.attr_string("/", "problem") << " (" << r.attr_string("/", "solver")
+         << "), " << held << " of " << tickers.size() << " assets held, expected return "
+         << ds::summary_number(r.attr_double("/", "expected_return")) << ", volatility "
+         << ds::summary_number(r.attr_double("/", "volatility")) << ", Sharpe "
+         << ds::summary_number(r.attr_double("/", "sharpe"));
+      return os.str();
+    });
 }  // namespace
 
 void write_portfolio(const std::string& path, const PortfolioFile& f) {

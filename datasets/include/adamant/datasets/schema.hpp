@@ -26,6 +26,7 @@
 
 #include <Eigen/Core>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <stdexcept>
@@ -215,6 +216,17 @@ template <typename T>
 Checkpoint<T> read_checkpoint(const std::string& path);
 template <typename T>
 void write_checkpoint(const std::string& path, const Checkpoint<T>& checkpoint);
+
+/// The summary line(s) `describe` prints for a file of schema `kind` (after "summary: "),
+/// reading it through `r` or its module's reader; throws DataError when the file breaks the
+/// schema. datasets summarises its own schemas; a module registers those it defines
+/// (finance: portfolio, frontier, backtest) from the source that writes them, so the summary is
+/// there in every program that links that writer.
+using SchemaSummary = std::function<std::string(const std::string& path, const Reader& r)>;
+/// Registers (or replaces) the summary of `kind`; returns true, for use in a static initialiser.
+bool register_schema_summary(const std::string& kind, SchemaSummary summary);
+/// "%.6g" of v (or another printf spec): numbers in summaries read the same in every module.
+std::string summary_number(double v, const char* spec = "%.6g");
 
 /// A human-readable summary of any adamant (or other HDF5) file: schema, objects, shapes,
 /// dtypes, attributes, and for known schemas what it holds (e.g. 20 tickers × 7126 dates).

@@ -155,6 +155,7 @@ Optimizer<T>::Optimizer(const UpdateRule<T>& rule, std::size_t n, OptimizerOptio
   }
   slot_names_ = state_.slot_names;
   scalar_names_ = state_.scalar_names;
+  group_lr_.assign(groups_.size(), 0.0);
   for (std::size_t gi = 0; gi < groups_.size(); ++gi)
     for (std::size_t b = groups_[gi].begin; b < groups_[gi].end; b += kChunk)
       items_.push_back(Item{gi, b, std::min(b + kChunk, groups_[gi].end)});
@@ -174,6 +175,7 @@ Optimizer<T>::Optimizer(const Optimizer& o)
       group_scalars_(o.group_scalars_),
       slot_names_(o.slot_names_),
       scalar_names_(o.scalar_names_),
+      group_lr_(o.group_lr_),
       n_(o.n_),
       options_(o.options_),
       state_(o.state_),
@@ -236,8 +238,7 @@ void Optimizer<T>::fill_kernel(Kernel<T>& k, const Item& it, T* p, const T* g, d
   k.begin = it.begin;
   k.end = it.end;
   k.step = state_.step;
-  if (r > 0)  // the group's own rule: its own schedule or learning rate (t = step − 1)
-    lr = grp.schedule ? (*grp.schedule)(state_.step - 1) : rule.lr();
+  if (r > 0) lr = group_lr_[it.group];  // the group's own rule: its own schedule or lr
   k.lr = lr * grp.lr_scale;
   const double wd = grp.weight_decay >= 0 ? grp.weight_decay : rule.weight_decay();
   if (rule.decoupled_weight_decay())
@@ -276,6 +277,11 @@ StepResult Optimizer<T>::step(T* p, const T* g, std::size_t n) {
                                 " elements, got " + std::to_string(n));
   StepResult r;
   r.lr = current_lr();
+  // The groups' own schedules too, before anything changes (one_cycle throws past its end).
+  for (std::size_t gi = 0; gi < groups_.size(); ++gi)
+    if (rule_of_group_[gi] > 0)
+      group_lr_[gi] = groups_[gi].schedule ? (*groups_[gi].schedule)(state_.step)
+                                           : rule_at(rule_of_group_[gi]).lr();
   const bool clip_norm = options_.clip_grad_norm > 0;
   double sumsq = 0;
   std::size_t bad = kNone;

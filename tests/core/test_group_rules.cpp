@@ -132,6 +132,19 @@ TEST(GroupRules, BadGroupsAreRefusedByName) {
   o.groups = {{0, 5}, {5, 10, 1.0, -1, "head", ac::LionOptions{}, ac::Schedule::cosine(0.1, 0)}};
   EXPECT_NE(error_of(o).find("group 1 'head': cosine schedule: t_max must be >= 1"),
             std::string::npos);
+  // A group schedule that cannot give this step's rate (one_cycle past its end) throws before
+  // anything changes, as the optimizer's own does.
+  o.groups = {{0, 5}, {5, 10, 1.0, -1, "head", ac::LionOptions{}, ac::Schedule::one_cycle(0.1, 2)}};
+  ac::Optimizer<double> short_cycle(ac::AdamOptions{}, 10, o);
+  Eigen::VectorXd p = Eigen::VectorXd::Zero(10);
+  const Eigen::VectorXd g = Eigen::VectorXd::Ones(10);
+  short_cycle.step(p, g);
+  short_cycle.step(p, g);
+  const ac::State<double> before = short_cycle.state();
+  const Eigen::VectorXd p_before = p;
+  EXPECT_THROW(short_cycle.step(p, g), std::invalid_argument);
+  EXPECT_EQ(short_cycle.state(), before);
+  EXPECT_EQ(p, p_before);
   // A state from a plain Adam does not fit an optimizer whose group has a rule of its own.
   ac::Optimizer<double> plain(ac::AdamOptions{}, 10);
   o.groups = {{0, 5}, {5, 10, 1.0, -1, "head", ac::LionOptions{}}};

@@ -150,6 +150,7 @@ class Optimizer {
   // Per-run scalars of each group rule between steps (begin_step works on a State): sized once.
   std::vector<State<T>> group_scalars_;
   std::vector<std::string> slot_names_, scalar_names_;  // the whole state's, in order
+  std::vector<double> group_lr_;  // this step's learning rate of each group with its own rule
   const UpdateRule<T>& rule_at(std::size_t r) const {
     return r == 0 ? *rule_ : *group_rules_[r - 1];
   }

@@ -195,8 +195,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20))
       ->capture_default_str();
   app.add_option("--json", json_path, "also write the numbers as JSON to this file");
+  adamant::bench::parse_or_exit(app, argc, argv);
   try {
-    app.parse(argc, argv);
     sizes.clear();
     for (const std::string& s : split(size_list, ',')) {
       const double v = std::stod(s);
@@ -204,8 +204,6 @@ int main(int argc, char** argv) {
       sizes.push_back(static_cast<std::size_t>(std::llround(v)));
     }
     for (const std::string& r : rule_names) make_rule(r);  // validates the names
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_optim: %s (try --help)\n", e.what());
     return 2;

@@ -50,7 +50,9 @@ std::string known_rules() {
   std::string known;
   for (const std::string& k : core::rule_names())
     if (known_rule(k)) known += (known.empty() ? "" : ", ") + k;
-  return known + " (also: oadam = optimistic_adam)";
+  std::string aliases;
+  for (const std::string& a : core::rule_aliases()) aliases += (aliases.empty() ? "" : ", ") + a;
+  return known + " (also: " + aliases + ")";
 }
 
 // The core rule without the checks (validate() asks the rule itself for its own): the rule's

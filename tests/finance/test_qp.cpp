@@ -13,13 +13,7 @@
 #include "adamant/finance/portfolio.hpp"
 #include "adamant/finance/qp.hpp"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define ADAMANT_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ADAMANT_TEST_ASAN 1
-#endif
-#endif
+#include "../common/sanitizer.hpp"
 
 namespace {
 

@@ -19,13 +19,7 @@
 #include "adamant/rl/agents.hpp"
 #include "adamant/rl/study.hpp"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define ADAMANT_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define ADAMANT_TEST_ASAN 1
-#endif
-#endif
+#include "../common/sanitizer.hpp"
 
 namespace {
 

@@ -5,11 +5,11 @@
 
 #include "adamant/chem/md.hpp"
 #include "adamant/chem/train.hpp"
-#include "adamant/datasets/plot.hpp"
+#include "adamant/plot/plot.hpp"
 
 namespace adamant::chem {
 
-namespace plt = adamant::datasets::plot;
+namespace plt = adamant::plot;
 
 namespace {
 void parity_axes(plt::Axes& ax, const std::vector<double>& x, const std::vector<double>& y,

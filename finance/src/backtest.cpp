@@ -9,9 +9,9 @@
 #include <stdexcept>
 
 #include "adamant/datasets/h5.hpp"
-#include "adamant/datasets/plot.hpp"
 #include "adamant/datasets/schema.hpp"
 #include "adamant/finance/estimators.hpp"
+#include "adamant/plot/plot.hpp"
 #include "checks.hpp"
 #include "plot_helpers.hpp"
 
@@ -19,7 +19,7 @@ namespace adamant::finance {
 namespace {
 
 namespace ds = adamant::datasets;
-namespace plt = adamant::datasets::plot;
+namespace plt = adamant::plot;
 using detail::fixed;
 using detail::percent;
 using detail::percent_ticks;

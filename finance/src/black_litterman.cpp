@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "adamant/datasets/plot.hpp"
+#include "adamant/plot/plot.hpp"
 #include "checks.hpp"
 #include "plot_helpers.hpp"
 
@@ -434,7 +434,7 @@ VectorXd black_litterman_weights(const VectorXd& returns, const MatrixXd& cov,
 
 void plot_black_litterman(const BlackLittermanResult& r, const std::vector<std::string>& tickers,
                           const std::string& png_path) {
-  namespace plt = adamant::datasets::plot;
+  namespace plt = adamant::plot;
   using detail::percent;
   const Index n = r.prior.size();
   auto bad = [&](const std::string& what) {

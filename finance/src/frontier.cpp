@@ -12,9 +12,9 @@
 #include <utility>
 
 #include "adamant/datasets/h5.hpp"
-#include "adamant/datasets/plot.hpp"
 #include "adamant/datasets/schema.hpp"
 #include "adamant/finance/qp.hpp"
+#include "adamant/plot/plot.hpp"
 #include "checks.hpp"
 #include "plot_helpers.hpp"
 
@@ -22,7 +22,7 @@ namespace adamant::finance {
 namespace {
 
 namespace ds = adamant::datasets;
-namespace plt = adamant::datasets::plot;
+namespace plt = adamant::plot;
 using detail::fixed;
 using detail::palette;
 using detail::percent;

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "adamant/datasets/plot.hpp"
+#include "adamant/plot/plot.hpp"
 #include "checks.hpp"
 #include "plot_helpers.hpp"
 
@@ -547,7 +547,7 @@ HrpResult hrp_from_cov(const MatrixXd& cov, const HrpOptions& options) {
 
 void plot_dendrogram(const HrpResult& r, const std::vector<std::string>& tickers,
                      const std::string& png_path) {
-  namespace plt = adamant::datasets::plot;
+  namespace plt = adamant::plot;
   using detail::percent;
   const Index n = r.weights.size();
   auto bad = [&](const std::string& what) {

@@ -9,12 +9,12 @@
 #include <utility>
 #include <vector>
 
-#include "adamant/datasets/plot.hpp"
 #include "adamant/datasets/schema.hpp"
+#include "adamant/plot/plot.hpp"
 
 namespace adamant::finance::detail {
 
-namespace plt = adamant::datasets::plot;
+namespace plt = adamant::plot;
 namespace ds = adamant::datasets;
 using Eigen::Index;
 using Eigen::VectorXd;

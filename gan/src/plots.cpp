@@ -4,12 +4,12 @@
 #include <cmath>
 #include <cstdio>
 
-#include "adamant/datasets/plot.hpp"
 #include "adamant/gan/study.hpp"
+#include "adamant/plot/plot.hpp"
 
 namespace adamant::gan {
 
-namespace plt = adamant::datasets::plot;
+namespace plt = adamant::plot;
 
 namespace {
 

@@ -10,14 +10,14 @@
 #include <stdexcept>
 #include <vector>
 
-#include "adamant/datasets/plot.hpp"
+#include "adamant/plot/plot.hpp"
 #include "adamant/rl/env.hpp"
 #include "adamant/rl/random.hpp"
 #include "adamant/rl/render.hpp"
 
 namespace adamant::rl {
 
-namespace plt = datasets::plot;
+namespace plt = plot;
 
 double reward_threshold(const std::string& env_id) {
   if (env_id == "CartPole-v1") return 475.0;

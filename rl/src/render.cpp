@@ -7,16 +7,16 @@
 #include <cmath>
 #include <stdexcept>
 
-#include "adamant/datasets/plot.hpp"
+#include "adamant/plot/plot.hpp"
 
 namespace adamant::rl {
 
 namespace {
 
-using datasets::plot::Canvas;
-using datasets::plot::CapStyle;
-using datasets::plot::Color;
-using datasets::plot::Point;
+using plot::Canvas;
+using plot::CapStyle;
+using plot::Color;
+using plot::Point;
 
 constexpr double kPi = 3.14159265358979323846;
 const Color kBlack{0, 0, 0};

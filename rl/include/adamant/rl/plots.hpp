@@ -1,5 +1,5 @@
 #pragma once
-// PNG figures of rl results, drawn with adamant::datasets::plot (no Python needed): the learning
+// PNG figures of rl results, drawn with adamant::plot (no Python needed): the learning
 // curve of a training run, the Adam / SGD variance study, and the frames of one episode of a
 // policy so a person can watch it.
 

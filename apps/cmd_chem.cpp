@@ -157,17 +157,7 @@ int fit(Args& args) {
   std::cout << "test:       " << metrics_text(r.test) << "\n";
   if (r.diverged) return 1;
   if (!out.h5.empty()) {
-    char em[32], fm[32];
-    std::snprintf(em, sizeof em, "%.6g", 1e3 * r.test.energy_mae);
-    std::snprintf(fm, sizeof fm, "%.6g", 1e3 * r.test.force_mae);
-    chem::save_potential(out.h5, r.potential,
-                         {{"data", data},
-                          {"options", o.describe()},
-                          {"test_energy_mae_meV", em},
-                          {"test_force_mae_meV_per_A", fm}});
-    // The learning curve as a table file beside the model.
-    const std::string curve = out.h5.substr(0, out.h5.size() - 3) + "_curve.h5";
-    ds::write_table(curve, r.curve, "curve");
+    const std::string curve = chem::save_fit(out.h5, r, o, data);
     Eigen::VectorXd pe;
     chem::RowMatrixXd pf;
     chem::evaluate(r.potential, d, r.test_frames, &pe, &pf, o.num_threads);
@@ -259,22 +249,13 @@ int md(Args& args) {
       r.drift, r.drift_per_atom_per_ps, r.max_deviation, r.mean_temperature,
       r.blew_up ? ", BLEW UP" : "", r.wall_seconds);
   if (!out.h5.empty()) {
-    ds::MolecularDataset traj = r.trajectory;
-    traj.metadata["method"] =
-        ds::AttrValue{ds::AttrValue::Kind::kString, "adamant chem md " + model, 0, 0};
-    if (traj.validate().empty()) {
-      ds::write_molecules(out.h5, traj);
-      ds::Table t;
-      t.add("time_fs", r.time);
-      t.add("potential", r.potential);
-      t.add("kinetic", r.kinetic);
-      t.add("total", r.total);
-      t.add("temperature", r.temperature);
-      ds::write_table(out.h5.substr(0, out.h5.size() - 3) + "_energies.h5", t, "energies");
-    }
+    const std::vector<std::string> files = chem::write_md(out.h5, r, "adamant chem md " + model);
     chem::md_plot(out.png, r, std::string("adamant chem md: ") + (o.langevin ? "NVT" : "NVE"));
-    std::printf("wrote %s (trajectory), %s_energies.h5, %s (energies vs time)\n", out.h5.c_str(),
-                out.h5.substr(0, out.h5.size() - 3).c_str(), out.png.c_str());
+    if (files.size() == 1)
+      std::printf("not written: %s (the trajectory is not finite)\n", out.h5.c_str());
+    std::printf("wrote");
+    for (const std::string& f : files) std::printf(" %s,", f.c_str());
+    std::printf(" %s (energies vs time)\n", out.png.c_str());
   }
   return r.blew_up ? 1 : 0;
 }
@@ -323,11 +304,7 @@ int study(Args& args) {
   line.done();
   std::printf("\n%s", r.report().c_str());
   if (!out.h5.empty()) {
-    ds::Writer w(out.h5);
-    ds::write_schema(w, "table");
-    ds::write_table(w, "study", r.table());
-    ds::write_table(w, "curves", r.curves);
-    w.commit();
+    chem::write_study(out.h5, r);
     chem::study_plot(out.png, r);
     std::printf("wrote %s (tables study, curves) and %s\n", out.h5.c_str(), out.png.c_str());
   }

@@ -237,20 +237,7 @@ int study(Args& args) {
       "averaged over probes and seeds)\n",
       r.wall_seconds);
   if (!out.h5.empty()) {
-    ds::Writer w(out.h5);
-    ds::write_schema(w, "table");
-    ds::write_table(w, "study", r.table());
-    ds::write_table(w, "curves", r.curves());
-    w.group("config");
-    w.attr("config", "env_id", s.env_id);
-    w.attr("config", "seeds", static_cast<std::int64_t>(s.seeds));
-    w.attr("config", "total_steps", static_cast<std::int64_t>(s.total_steps));
-    w.attr("config", "episodes_per_update", static_cast<std::int64_t>(s.episodes_per_update));
-    w.attr("config", "sgd_lr", s.sgd_lr);
-    w.attr("config", "adam_lr", s.adam_lr);
-    w.attr("config", "probe_every", static_cast<std::int64_t>(s.probe_every));
-    w.attr("config", "probe_batches", static_cast<std::int64_t>(s.probe_batches));
-    w.commit();
+    rl::write_study(out.h5, r);
     rl::plot_study(r, out.png);
     std::printf("wrote %s (tables study, curves) and %s\n", out.h5.c_str(), out.png.c_str());
   }

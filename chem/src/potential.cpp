@@ -3,8 +3,10 @@
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 #include <stdexcept>
 
+#include "adamant/datasets/elements.hpp"
 #include "adamant/datasets/h5.hpp"
 #include "adamant/datasets/schema.hpp"
 
@@ -527,5 +529,27 @@ Potential load_potential(const std::string& path) {
     return pot;
   });
 }
+
+namespace {
+
+// `adamant data info`'s summary of a model file (datasets/schema.hpp).
+[[maybe_unused]] const bool kModelSummaryRegistered = datasets::register_schema_summary(
+    "chem_model", [](const std::string& path, const datasets::Reader& r) {
+      const Potential pot = load_potential(path);
+      std::ostringstream os;
+      os << "chem_model: Behler-Parrinello potential for";
+      for (int z : pot.descriptors().elements) os << " " << datasets::element_symbol(z);
+      os << ", " << pot.descriptors().size() << " symmetry functions per atom, hidden";
+      for (int h : pot.options().hidden) os << " " << h;
+      os << ", " << pot.num_parameters() << " parameters";
+      if (r.has_attr("/", "data")) os << "\n  fitted to " << r.attr_string("/", "data");
+      if (r.has_attr("/", "test_energy_mae_meV") && r.has_attr("/", "test_force_mae_meV_per_A")) {
+        os << "; test MAE " << r.attr_string("/", "test_energy_mae_meV") << " meV, "
+           << r.attr_string("/", "test_force_mae_meV_per_A") << " meV/Å";
+      }
+      return os.str();
+    });
+
+}  // namespace
 
 }  // namespace adamant::chem

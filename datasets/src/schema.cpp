@@ -1105,9 +1105,18 @@ std::string summary(const std::string& path, const std::string& kind, const Read
        << (m.has_forces() ? "forces up to " + fmt(m.forces.cwiseAbs().maxCoeff()) + " eV/Å"
                           : std::string("no forces"));
   } else if (kind == "table") {
-    const Table t = read_table(r, "table");
-    os << "table: " << t.names.size() << " columns × " << t.rows() << " rows ("
-       << join(t.names, ", ") << ")";
+    // write_table(path, table, group) puts the table in any group ("table" by default).
+    std::vector<std::string> groups;
+    for (const std::string& m : r.members("/"))
+      if (r.is_group(m)) groups.push_back(m);
+    if (groups.empty()) r.fail("/", "holds no table (expected a group of 1-D columns)");
+    for (std::size_t i = 0; i < groups.size(); ++i) {
+      const Table t = read_table(r, groups[i]);
+      os << (i ? "\n" : "") << "table";
+      if (groups.size() > 1 || groups[i] != "table") os << " " << groups[i];
+      os << ": " << t.names.size() << " columns × " << t.rows() << " rows (" << join(t.names, ", ")
+         << ")";
+    }
   } else if (kind == "episodes") {
     const EpisodeSet s = read_episodes(path);
     std::int64_t steps = 0, lo = std::numeric_limits<std::int64_t>::max(), hi = 0;

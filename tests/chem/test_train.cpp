@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "adamant/chem/md.hpp"
 #include "adamant/chem/train.hpp"
 #include "adamant/datasets/schema.hpp"
 #include "chem_test_util.hpp"
@@ -453,7 +454,7 @@ TEST(Train, DivergenceIsDetectedAndReported) {
   EXPECT_TRUE(std::isnan(r.test.force_mae));
 }
 
-TEST(ClippingStudy, RunsEveryMethodOnMixedData) {
+TEST_F(TrainFiles, ClippingStudyRunsEveryMethodOnMixedData) {
   const ds::MolecularDataset contacts =
       ds::read_molecules(std::string(ADAMANT_DATA_DIR) + "/ethanol_close_contacts_gfn2xtb.h5");
   StudyOptions so;
@@ -485,6 +486,42 @@ TEST(ClippingStudy, RunsEveryMethodOnMixedData) {
   EXPECT_EQ(r.curves.names.front(), "epoch");
   const std::string report = r.report();
   for (const char* m : methods) EXPECT_TRUE(contains(report, m)) << report;
+
+  // Its file (schema chem_study) reads back, and `adamant data info` summarises it.
+  write_study(path("study.h5"), r);
+  const StudyFile f = read_study(path("study.h5"));
+  EXPECT_EQ(f.study.names, t.names);
+  EXPECT_EQ(f.study.column("force_mae_meV_per_A"), t.column("force_mae_meV_per_A"));
+  EXPECT_EQ(f.curves.names, r.curves.names);
+  const std::string d = ds::describe(path("study.h5"));
+  EXPECT_TRUE(contains(d, "summary: chem_study: 4 runs, 2 epochs\n  none: 1 run, 0 diverged")) << d;
+  ds::write_table(path("table.h5"), t);
+  EXPECT_DATA_ERROR(read_study(path("table.h5")), "table.h5",
+                    "adamant_schema is 'table', expected 'chem_study'");
+}
+
+TEST_F(TrainFiles, FitAndMdFilesAreWrittenBesideEachOther) {
+  const TrainOptions o = tiny_options();
+  const TrainResult r = train(ethanol(), o);
+  const std::string model = path("fit.h5");
+  EXPECT_EQ(save_fit(model, r, o, "ethanol.h5"), path("fit_curve.h5"));
+  EXPECT_EQ(load_potential(model).params, r.potential.params);
+  EXPECT_EQ(ds::read_table(path("fit_curve.h5"), "curve").column("loss"), r.curve.column("loss"));
+  const std::string d = ds::describe(model);
+  EXPECT_TRUE(contains(d, "summary: chem_model: Behler-Parrinello potential for H C O")) << d;
+  EXPECT_TRUE(contains(d, "fitted to ethanol.h5; test MAE ")) << d;
+
+  MdOptions mo;
+  mo.steps = 6;
+  mo.record_every = 2;
+  const MdResult md = run_md(r.potential, structure_of(ethanol(), 0), mo);
+  const std::vector<std::string> files = write_md(path("md.h5"), md, "test");
+  EXPECT_EQ(files, (std::vector<std::string>{path("md.h5"), path("md_energies.h5")}));
+  const ds::MolecularDataset traj = ds::read_molecules(path("md.h5"));
+  EXPECT_EQ(traj.num_frames(), md.trajectory.num_frames());
+  EXPECT_EQ(traj.metadata.at("method").s, "test");
+  EXPECT_EQ(ds::read_table(path("md_energies.h5"), "energies").column("total"), md.total);
+  EXPECT_TRUE(contains(ds::describe(path("md_energies.h5")), "summary: table energies: 5 columns"));
 }
 
 }  // namespace

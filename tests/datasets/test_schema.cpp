@@ -567,6 +567,9 @@ TEST_F(SchemaTest, DescribeEverySchema) {
   ad::write_table(path("t.h5"), curve());
   EXPECT_TRUE(
       contains(ad::describe(path("t.h5")), "summary: table: 3 columns × 6 rows (step, loss, lr)"));
+  ad::write_table(path("t2.h5"), curve(), "curve");  // a table in a group of another name
+  EXPECT_TRUE(contains(ad::describe(path("t2.h5")),
+                       "summary: table curve: 3 columns × 6 rows (step, loss, lr)"));
   ad::write_episodes(path("e.h5"), cartpole_like());
   EXPECT_TRUE(contains(ad::describe(path("e.h5")),
                        "summary: episodes: 3 of CartPole-v1, 24 steps (length 5 … 11), mean "

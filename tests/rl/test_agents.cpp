@@ -508,6 +508,30 @@ TEST(Agents, VarianceStudyTable) {
   const adamant::datasets::Table t = r.table();
   EXPECT_EQ(t.rows(), 4);
   EXPECT_FALSE(r.format().empty());
+
+  // Its file (schema rl_study) reads back, and `adamant data info` summarises it.
+  const std::string path = ::testing::TempDir() + "/adamant_rl_study.h5";
+  adamant::rl::write_study(path, r);
+  const adamant::rl::StudyFile f = adamant::rl::read_study(path);
+  EXPECT_EQ(f.configurations,
+            (std::vector<std::string>{"sgd", "sgd+baseline", "adam", "adam+baseline"}));
+  EXPECT_EQ(f.study.column("final_return_mean"), t.column("final_return_mean"));
+  EXPECT_EQ(f.curves.names, r.curves().names);
+  EXPECT_EQ(f.config.total_steps, 3000);
+  EXPECT_EQ(f.config.hidden, s.hidden);
+  EXPECT_EQ(f.config.adam_lr, s.adam_lr);
+  const std::string d = adamant::datasets::describe(path);
+  EXPECT_NE(d.find("summary: rl_study: REINFORCE on CartPole-v1, 4 configurations × 2 seeds"),
+            std::string::npos)
+      << d;
+  adamant::datasets::write_table(path, t);
+  try {
+    adamant::rl::read_study(path);
+    ADD_FAILURE() << "a table file read as a study";
+  } catch (const adamant::datasets::DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("expected 'rl_study'"), std::string::npos) << e.what();
+  }
+  std::remove(path.c_str());
 }
 
 }  // namespace

@@ -57,6 +57,13 @@ struct MdResult {
 /// Runs MD from `start` (a molecule or a periodic cell).
 MdResult run_md(const Potential& potential, const Structure& start, const MdOptions& options);
 
+/// What `adamant chem md` writes: the recorded frames as a molecules file at h5_path (its method
+/// attribute set to `method`), unless a frame is not finite (a run that blew up), and the
+/// energies (time_fs, potential, kinetic, total, temperature) as a table file beside it
+/// (h5_path with "_energies.h5" for its ".h5"). Returns the paths written.
+std::vector<std::string> write_md(const std::string& h5_path, const MdResult& result,
+                                  const std::string& method);
+
 /// Energies against time (total, potential, kinetic) as PNG.
 void md_plot(const std::string& png_path, const MdResult& result, const std::string& title);
 

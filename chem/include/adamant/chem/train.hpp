@@ -168,4 +168,21 @@ StudyResult clipping_study(const datasets::MolecularDataset& md,
                            const std::function<void(const std::string&)>& progress = {});
 void study_plot(const std::string& png_path, const StudyResult& result);
 
+// ---- files (docs/schema.md) ----
+
+/// What `adamant chem fit` writes: the model (save_potential, with the data file, the options'
+/// description and the test MAEs as root attributes) to h5_path, and the learning curve (a table
+/// file) beside it. Returns the curve's path, h5_path with "_curve.h5" for its ".h5".
+std::string save_fit(const std::string& h5_path, const TrainResult& result,
+                     const TrainOptions& options, const std::string& data_path);
+
+/// The clipping study's file, schema "chem_study": the table (/study) and the training curves
+/// (/curves). Written atomically; `adamant data info` summarises it.
+void write_study(const std::string& path, const StudyResult& result);
+struct StudyFile {
+  datasets::Table study, curves;
+};
+/// Reads a file write_study wrote; datasets::DataError naming the file and the object otherwise.
+StudyFile read_study(const std::string& path);
+
 }  // namespace adamant::chem

@@ -88,4 +88,18 @@ struct StudyResult {
 StudyResult run_variance_study(const StudyConfig& config,
                                const std::function<void(const std::string&)>& progress = {});
 
+// ---- the study file (schema "rl_study", docs/schema.md) ----
+
+/// What write_study puts in a file: the table (/study), the return curves (/curves) and the
+/// configuration (attributes of /config, hidden widths in /config/hidden).
+struct StudyFile {
+  datasets::Table study, curves;
+  StudyConfig config;  ///< num_threads is not stored (it does not change the numbers)
+  std::vector<std::string> configurations;  ///< the row names, in the table's order
+};
+/// Writes `result` atomically (datasets::Writer); `adamant data info` summarises it.
+void write_study(const std::string& path, const StudyResult& result);
+/// Reads a file write_study wrote; datasets::DataError naming the file and the object otherwise.
+StudyFile read_study(const std::string& path);
+
 }  // namespace adamant::rl

@@ -309,4 +309,56 @@ const std::vector<Command>& commands() {
   return all;
 }
 
+core::RuleOptions rule_flags(Args& args, const core::RuleOptions& defaults,
+                             const std::string& default_name) {
+  const std::string name = args.str(
+      "optimizer", default_name, "update rule: " + core::known_rules_text() + " (core/rules.hpp)");
+  auto flag_of = [](std::string field) {
+    std::replace(field.begin(), field.end(), '_', '-');
+    return field;
+  };
+  struct Given {
+    std::string field, text;
+  };
+  std::vector<Given> given;
+  for (const core::RuleField& f : core::all_rule_fields()) {
+    std::string help = f.doc;
+    if (core::has_field(defaults, f.name)) {
+      std::ostringstream d;
+      d << core::get_field(defaults, f.name);
+      help += f.boolean ? "" : " (default " + d.str() + " for " + default_name + ")";
+    }
+    if (f.boolean) {
+      if (args.flag(flag_of(f.name), help)) given.push_back({f.name, "1"});
+    } else {
+      const std::string v = args.str(flag_of(f.name), "", help);
+      if (!v.empty()) given.push_back({f.name, v});
+    }
+  }
+  if (args.help()) return defaults;
+  core::RuleOptions rule;
+  try {
+    rule = core::rule_options(name);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--optimizer: ") + e.what());
+  }
+  if (core::has_field(defaults, "lr")) core::set_field(rule, "lr", core::get_field(defaults, "lr"));
+  for (const Given& g : given) {
+    if (!core::has_field(rule, g.field)) {
+      std::string fields;
+      for (const std::string& f : core::field_names(rule))
+        fields += (fields.empty() ? "" : ", ") + flag_of(f);
+      throw UsageError("--" + flag_of(g.field) + ": the rule " + name +
+                       " has no such option (its options: " + fields + ")");
+    }
+    char* end = nullptr;
+    const double v = std::strtod(g.text.c_str(), &end);
+    if (end == g.text.c_str() || *end != '\0')
+      throw UsageError("--" + flag_of(g.field) + ": expected a number, got '" + g.text + "'");
+    core::set_field(rule, g.field, v);
+  }
+  if (const std::string why = core::validate(rule); !why.empty()) throw UsageError(why);
+  return rule;
+}
+
 }  // namespace adamant::cli

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "adamant/core/rules.hpp"
+
 namespace CLI {
 class App;
 }
@@ -106,6 +108,15 @@ struct Output {
 };
 Output output_paths(const std::string& file, const std::string& dir, const std::string& stem,
                     bool no_save);
+
+/// The optimizer flags of a command, generated from the core's rule table and field lists
+/// (core/rules.hpp): `--optimizer NAME` (any rule name or alias; default `default_name`) and one
+/// flag per field any rule has, `--lr`, `--beta1`, `--weight-decay`, ..., booleans as flags
+/// (`--amsgrad`). Returns the named rule with PyTorch's defaults, the lr of `defaults` (the
+/// command's own default learning rate) and every field given set. Naming a field the chosen rule
+/// does not have, or a value out of its range, is a UsageError naming the rule's fields.
+core::RuleOptions rule_flags(Args& args, const core::RuleOptions& defaults,
+                             const std::string& default_name);
 
 /// Progress on stderr: a single rewritten line on a terminal, else a line every `interval`
 /// seconds (force: print now).

@@ -68,14 +68,9 @@ int fit(Args& args) {
   o.seed = static_cast<std::uint64_t>(args.integer("seed", 0, "seed (split, init, shuffling)"));
   o.epochs = static_cast<int>(args.integer("epochs", o.epochs, "epochs"));
   o.batch_size = static_cast<int>(args.integer("batch", o.batch_size, "frames per minibatch"));
-  o.optimizer = args.str("optimizer", o.optimizer, "adam, adamw or amsgrad");
-  o.lr = args.num("lr", o.lr, "initial learning rate");
+  o.rule = rule_flags(args, o.rule, "adam");  // --optimizer, --lr (the initial one), --beta1, ...
   o.lr_final = args.num("lr-final", o.lr_final, "learning rate at the last step");
   o.schedule = args.str("schedule", o.schedule, "exponential, cosine or constant");
-  o.beta1 = args.num("beta1", o.beta1, "Adam's first-moment decay");
-  o.beta2 = args.num("beta2", o.beta2, "Adam's second-moment decay");
-  o.eps = args.num("eps", o.eps, "Adam's epsilon");
-  o.weight_decay = args.num("weight-decay", 0, "AdamW's decoupled weight decay");
   const std::string hidden = args.str("hidden", "32,32", "hidden widths of each element network");
   const std::string act = args.str("activation", "tanh", "tanh, softplus or silu");
   const std::string cutoff = args.str("cutoff", "cos", "cutoff function: cos, tanh3 or poly");

@@ -45,18 +45,11 @@ std::string TrainOptions::validate() const {
   if (num_validation < 0 || num_test < 0) e.push_back("num_validation and num_test must be >= 0");
   if (const std::string d = descriptors.validate(); !d.empty()) e.push_back(d);
   if (const std::string n = network.validate(); !n.empty()) e.push_back(n);
-  if (optimizer != "adam" && optimizer != "adamw" && optimizer != "amsgrad")
-    e.push_back("optimizer must be adam, adamw or amsgrad");
-  if (!(lr > 0) || !(lr_final > 0) || !std::isfinite(lr) || !std::isfinite(lr_final))
+  if (const std::string r = core::validate(rule); !r.empty()) e.push_back(r);
+  if (!(lr() > 0) || !(lr_final > 0) || !std::isfinite(lr()) || !std::isfinite(lr_final))
     e.push_back("lr and lr_final must be finite and > 0");
   if (schedule != "exponential" && schedule != "cosine" && schedule != "constant")
     e.push_back("schedule must be exponential, cosine or constant, got '" + schedule + "'");
-  if (!(beta1 >= 0 && beta1 < 1))
-    e.push_back("beta1 must be in [0, 1), got " + std::to_string(beta1));
-  if (!(beta2 >= 0 && beta2 < 1))
-    e.push_back("beta2 must be in [0, 1), got " + std::to_string(beta2));
-  if (!(eps > 0) || !std::isfinite(eps)) e.push_back("eps must be finite and > 0");
-  if (!(weight_decay >= 0)) e.push_back("weight_decay must be >= 0");
   if (epochs < 1) e.push_back("epochs must be >= 1");
   if (batch_size < 1) e.push_back("batch_size must be >= 1");
   if (!(energy_weight_start >= 0) || !(energy_weight_limit >= 0) || !(force_weight_start >= 0) ||
@@ -81,17 +74,15 @@ std::string TrainOptions::describe() const {
   os << "train " << num_train << " / val " << num_validation << " / test " << num_test << ", seed "
      << seed << ", net ";
   for (int h : network.hidden) os << h << "-";
-  os << "1 " << core::to_string(network.activation) << ", " << optimizer << " lr " << lr;
+  os << "1 " << core::to_string(network.activation) << ", " << core::describe(rule);
+  os << ", lr " << lr();
   if (schedule != "constant") os << "->" << lr_final;
   if (schedule != "exponential") os << " " << schedule;
-  if (beta1 != 0.9 || beta2 != 0.999 || eps != 1e-8)
-    os << " betas " << beta1 << "," << beta2 << " eps " << eps;
   os << ", " << epochs << " epochs x batch " << batch_size << ", p_e " << energy_weight_start
      << "->" << energy_weight_limit << ", p_f " << force_weight_start << "->" << force_weight_limit
      << ", clip " << to_string(clip);
   if (clip != ClipMode::kNone) os << " " << clip_value;
   if (huber) os << ", huber " << huber_delta_energy << "/" << huber_delta_force;
-  if (weight_decay > 0) os << ", wd " << weight_decay;
   os << ", rc " << descriptors.cutoff_radius << " " << to_string(descriptors.cutoff);
   return os.str();
 }
@@ -106,7 +97,7 @@ std::map<std::string, ds::AttrValue> TrainOptions::identity() const {
   auto num = [](double v) { return ds::AttrValue::number(v); };
   auto integer = [](std::int64_t v) { return ds::AttrValue::integer(v); };
   auto text = [](std::string v) { return ds::AttrValue::string(std::move(v)); };
-  return {
+  std::map<std::string, ds::AttrValue> id = {
       {"num_train", integer(num_train)},
       {"num_validation", integer(num_validation)},
       {"num_test", integer(num_test)},
@@ -122,14 +113,8 @@ std::map<std::string, ds::AttrValue> TrainOptions::identity() const {
       {"hidden", list(network.hidden)},
       {"activation", text(core::to_string(network.activation))},
       {"init", text(core::to_string(network.init))},
-      {"optimizer", text(optimizer)},
-      {"lr", num(lr)},
       {"lr_final", num(lr_final)},
       {"schedule", text(schedule)},
-      {"beta1", num(beta1)},
-      {"beta2", num(beta2)},
-      {"eps", num(eps)},
-      {"weight_decay", num(weight_decay)},
       {"epochs", integer(epochs)},
       {"batch_size", integer(batch_size)},
       {"energy_weight_start", num(energy_weight_start)},
@@ -145,6 +130,17 @@ std::map<std::string, ds::AttrValue> TrainOptions::identity() const {
       {"eval_every", integer(eval_every)},
       {"divergence_loss", num(divergence_loss)},
   };
+  // The rule, generated from its field list: the kind, then every field.
+  id["rule"] = text(core::rule_kind(rule));
+  for (const std::string& f : core::field_names(rule))
+    id["rule." + f] = num(core::get_field(rule, f));
+  return id;
+}
+
+core::RuleOptions TrainOptions::default_rule() {
+  core::AdamOptions adam;
+  adam.lr = 5e-3;
+  return adam;
 }
 
 void split_frames(std::int64_t n, int num_train, int num_validation, int num_test,
@@ -277,30 +273,22 @@ TrainResult train_frames(const ds::MolecularDataset& data, const std::vector<int
   const std::int64_t batches_per_epoch = (ntrain + o.batch_size - 1) / o.batch_size;
   const std::int64_t total_steps = batches_per_epoch * o.epochs;
 
-  core::AdamOptions ao;
-  ao.lr = o.lr;
-  ao.beta1 = o.beta1;
-  ao.beta2 = o.beta2;
-  ao.eps = o.eps;
-  ao.amsgrad = o.optimizer == "amsgrad";
-  if (o.optimizer == "adamw") {
-    ao.decoupled_weight_decay = true;
-    ao.weight_decay = o.weight_decay;
-  }
+  // The rule's lr is the schedule's start: the learning rate is stated once.
+  const double lr = o.lr();
   core::OptimizerOptions oo;
   if (o.schedule == "cosine") {
-    oo.schedule = core::Schedule::cosine(o.lr, std::max<std::int64_t>(1, total_steps), o.lr_final);
+    oo.schedule = core::Schedule::cosine(lr, std::max<std::int64_t>(1, total_steps), o.lr_final);
   } else if (o.schedule == "constant") {
-    oo.schedule = core::Schedule::constant(o.lr);
+    oo.schedule = core::Schedule::constant(lr);
   } else {
     const double gamma = std::pow(
-        o.lr_final / o.lr, 1.0 / static_cast<double>(std::max<std::int64_t>(1, total_steps)));
-    oo.schedule = core::Schedule::exponential(o.lr, gamma);
+        o.lr_final / lr, 1.0 / static_cast<double>(std::max<std::int64_t>(1, total_steps)));
+    oo.schedule = core::Schedule::exponential(lr, gamma);
   }
   if (o.clip == ClipMode::kGradNorm) oo.clip_grad_norm = o.clip_value;
   if (o.clip == ClipMode::kUpdateNorm) oo.clip_update_norm = o.clip_value;
   oo.non_finite = core::NonFinitePolicy::kSkip;
-  core::Optimizer<double> opt(ao, static_cast<std::size_t>(np), oo);
+  core::Optimizer<double> opt(o.rule, static_cast<std::size_t>(np), oo);
 
   std::mt19937_64 rng(o.seed ^ 0x9e3779b97f4a7c15ULL);
   std::vector<int> order(train_set.size());
@@ -329,6 +317,13 @@ TrainResult train_frames(const ds::MolecularDataset& data, const std::vector<int
     // The checkpoint's options, field by field (checkpoints written before the fields were
     // stored carry only the description, compared as text).
     bool fields = false;
+    if (ck.config.count("options.optimizer") != 0 && ck.config.count("options.rule") == 0) {
+      throw ds::DataError(o.checkpoint, "/config",
+                          "written by an older adamant (options.optimizer = " +
+                              ck.config.at("options.optimizer").to_string() +
+                              ", no options.rule): its optimizer cannot be matched to these "
+                              "options; start a new run");
+    }
     for (const auto& [name, value] : identity) {
       const auto it = ck.config.find("options." + name);
       if (it == ck.config.end()) continue;
@@ -393,7 +388,7 @@ TrainResult train_frames(const ds::MolecularDataset& data, const std::vector<int
     ds::Checkpoint<double> ck;
     ck.model.kind = "chem_bp";
     ck.model.params = pot.params;
-    ck.rule = o.optimizer;
+    ck.rule = core::rule_name(o.rule);
     ck.optimizer = opt.state();
     ck.step = epoch;
     ck.rng_state = ds::rng_state_words(rng);
@@ -425,7 +420,7 @@ TrainResult train_frames(const ds::MolecularDataset& data, const std::vector<int
     double epoch_loss = 0;
     for (std::size_t b0 = 0; b0 < order.size(); b0 += bs) {
       const std::size_t nb = std::min(bs, order.size() - b0);
-      const double ratio = opt.current_lr() / o.lr;
+      const double ratio = opt.current_lr() / lr;
       LossWeights w;
       w.energy = o.energy_weight_limit + (o.energy_weight_start - o.energy_weight_limit) * ratio;
       w.force = o.force_weight_limit + (o.force_weight_start - o.force_weight_limit) * ratio;
@@ -633,7 +628,7 @@ StudyResult clipping_study(const ds::MolecularDataset& md, const ds::MolecularDa
       TrainOptions o = base;
       o.seed = seed;
       o.epochs = so.epochs;
-      o.lr = so.lr;
+      o.set_lr(so.lr);
       o.schedule = "constant";  // the study is about the raw step
       o.batch_size = 8;
       o.energy_weight_start = o.energy_weight_limit = 1.0;

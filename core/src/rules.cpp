@@ -286,6 +286,49 @@ std::string rule_name(const RuleOptions& o) {
       [](const auto& x) { return PolicyOf<std::decay_t<decltype(x)>>::type::name(x); }, o);
 }
 
+std::string rule_kind(const RuleOptions& o) {
+  for (const Entry& e : kTable) {
+    if (e.make().index() == o.index()) return e.name;
+  }
+  return rule_name(o);  // unreachable: every alternative has a table entry
+}
+
+const std::vector<RuleField>& all_rule_fields() {
+  static const std::vector<RuleField> fields = [] {
+    std::vector<RuleField> out;
+    auto add = [&](const char* name, const char* doc, bool boolean) {
+      for (const RuleField& f : out) {
+        if (f.name == name) return;
+      }
+      out.push_back({name, doc, boolean});
+    };
+    for (const Entry& e : kTable) {
+      std::visit(
+          [&](const auto& x) {
+            using O = std::decay_t<decltype(x)>;
+            struct Visit {
+              decltype(add)& f;
+              void operator()(const char* n, double O::*, Range, const char* d) const {
+                f(n, d, false);
+              }
+              void operator()(const char* n, bool O::*, const char* d) const { f(n, d, true); }
+            };
+            O::fields(Visit{add});
+          },
+          e.make());
+    }
+    return out;
+  }();
+  return fields;
+}
+
+bool has_field(const RuleOptions& o, const std::string& name) {
+  for (const std::string& n : field_names(o)) {
+    if (n == name) return true;
+  }
+  return false;
+}
+
 std::vector<std::string> field_names(const RuleOptions& o) {
   std::vector<std::string> names;
   RuleOptions copy = o;

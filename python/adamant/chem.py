@@ -19,7 +19,9 @@ With ASE (Debian's python3-ase)::
     VelocityVerlet(atoms, timestep=0.5 * ase.units.fs).run(100)
 
 Keyword options of :func:`fit` are the fields of :class:`TrainOptions` (``num_train``, ``seed``,
-``epochs``, ``batch_size``, ``lr``, ``lr_final``, ``optimizer`` ("adam", "adamw", "amsgrad"),
+``epochs``, ``batch_size``, ``optimizer`` (any rule of ``adamant.core.rule_names()``), the rule's
+own options (``lr``, the initial learning rate, ``beta1``, ``eps``, ``weight_decay``, ...),
+``lr_final``,
 ``clip`` ("none", "grad", "update"), ``clip_value``, ``huber``, ``patience``, ``num_threads``,
 ``checkpoint``, ``resume``, the energy / force weights ...) plus ``hidden`` (the hidden widths),
 ``activation`` and ``cutoff_radius`` / ``cutoff`` ("cos", "tanh3", "poly").
@@ -72,6 +74,8 @@ def _set(obj, name, value):
 def train_options(**kwargs) -> TrainOptions:
     """A :class:`TrainOptions` from keyword arguments (see the module docstring)."""
     o = TrainOptions()
+    if "optimizer" in kwargs:  # first: it resets the rule's other options
+        o.optimizer = kwargs.pop("optimizer")
     for k, v in kwargs.items():
         # o.network and o.descriptors are references into o: setting their fields sets o's.
         if k in ("hidden", "activation"):

@@ -175,14 +175,18 @@ void bind_chem(py::module_& m) {
       .def_readwrite("seed", &chem::TrainOptions::seed)
       .def_readwrite("descriptors", &chem::TrainOptions::descriptors)
       .def_readwrite("network", &chem::TrainOptions::network)
-      .def_readwrite("optimizer", &chem::TrainOptions::optimizer)
-      .def_readwrite("lr", &chem::TrainOptions::lr)
+      .def_readwrite("rule", &chem::TrainOptions::rule,
+                     "the update rule's options (any adamant.core options class)")
+      .def_property(
+          "optimizer", [](const chem::TrainOptions& o) { return core::rule_name(o.rule); },
+          [](chem::TrainOptions& o, const std::string& name) {
+            const double lr = o.lr();
+            o.rule = core::rule_options(name);  // PyTorch's defaults, the same lr
+            o.set_lr(lr);
+          },
+          "a rule name of the core's table (setting it resets the rule's other options)")
       .def_readwrite("lr_final", &chem::TrainOptions::lr_final)
       .def_readwrite("schedule", &chem::TrainOptions::schedule)
-      .def_readwrite("beta1", &chem::TrainOptions::beta1)
-      .def_readwrite("beta2", &chem::TrainOptions::beta2)
-      .def_readwrite("eps", &chem::TrainOptions::eps)
-      .def_readwrite("weight_decay", &chem::TrainOptions::weight_decay)
       .def_readwrite("epochs", &chem::TrainOptions::epochs)
       .def_readwrite("batch_size", &chem::TrainOptions::batch_size)
       .def_readwrite("energy_weight_start", &chem::TrainOptions::energy_weight_start)
@@ -205,6 +209,23 @@ void bind_chem(py::module_& m) {
       .def_readwrite("divergence_loss", &chem::TrainOptions::divergence_loss)
       .def("validate", &chem::TrainOptions::validate)
       .def("describe", &chem::TrainOptions::describe);
+  // The rule's options as keywords, generated from the core's field lists: lr, beta1, eps, ...
+  for (const core::RuleField& f : core::all_rule_fields()) {
+    const std::string name = f.name;
+    const bool boolean = f.boolean;
+    to.def_property(
+        name.c_str(),
+        [name, boolean](const chem::TrainOptions& o) -> py::object {
+          const double v = core::get_field(o.rule, name);  // ValueError when the rule lacks it
+          if (boolean) return py::bool_(v != 0);
+          return py::float_(v);
+        },
+        [name](chem::TrainOptions& o, double v) {
+          if (!core::set_field(o.rule, name, v))
+            throw std::invalid_argument(core::rule_name(o.rule) + " has no option '" + name + "'");
+        },
+        f.doc.c_str());
+  }
 
   py::class_<chem::Progress>(m, "Progress")
       .def_readonly("epoch", &chem::Progress::epoch)

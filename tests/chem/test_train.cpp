@@ -36,7 +36,7 @@ TrainOptions tiny_options() {
   o.seed = 7;
   o.descriptors = small_descriptor_options(4.0);
   o.network.hidden = {8};
-  o.lr = 1e-2;
+  o.set_lr(1e-2);
   o.lr_final = 2e-3;
   o.epochs = 6;
   o.batch_size = 8;
@@ -107,17 +107,18 @@ TEST(TrainOptions, ValidateNamesEveryBadValue) {
     const char* expect;
   };
   const std::vector<Case> cases = {
-      {[](TrainOptions& o) { o.lr = 0; }, "lr"},
-      {[](TrainOptions& o) { o.lr = -1e-3; }, "lr"},
-      {[&](TrainOptions& o) { o.lr = nan; }, "lr"},
-      {[&](TrainOptions& o) { o.lr = inf; }, "lr"},
+      {[](TrainOptions& o) { o.set_lr(0); }, "lr"},
+      {[](TrainOptions& o) { o.set_lr(-1e-3); }, "lr"},
+      {[&](TrainOptions& o) { o.set_lr(nan); }, "lr"},
+      {[&](TrainOptions& o) { o.set_lr(inf); }, "lr"},
       {[&](TrainOptions& o) { o.lr_final = nan; }, "lr_final"},
-      {[](TrainOptions& o) { o.optimizer = "sgd"; }, "optimizer"},
+      {[](TrainOptions& o) { adamant::core::set_field(o.rule, "beta2", 1.0); }, "beta2"},
       {[](TrainOptions& o) { o.num_train = 0; }, "num_train"},
       {[](TrainOptions& o) { o.num_validation = -1; }, "num_validation"},
       {[](TrainOptions& o) { o.epochs = 0; }, "epochs"},
       {[](TrainOptions& o) { o.batch_size = 0; }, "batch_size"},
-      {[&](TrainOptions& o) { o.weight_decay = nan; }, "weight_decay"},
+      {[&](TrainOptions& o) { adamant::core::set_field(o.rule, "weight_decay", nan); },
+       "weight_decay"},
       {[&](TrainOptions& o) { o.force_weight_start = nan; }, "loss weights"},
       {[](TrainOptions& o) { o.energy_weight_limit = -1; }, "loss weights"},
       {[](TrainOptions& o) {
@@ -211,7 +212,8 @@ class TrainFiles : public TempDirTest {};
 
 TEST_F(TrainFiles, ResumedRunEndsBitIdenticalToAnUninterruptedOne) {
   TrainOptions o = tiny_options();
-  o.optimizer = "amsgrad";  // state with v_max as well
+  o.rule = adamant::core::rule_options("amsgrad");  // state with v_max as well
+  o.set_lr(1e-2);
   o.checkpoint_every = 2;
   o.checkpoint = path("straight.h5");
   const TrainResult straight = train(ethanol(), o);
@@ -260,14 +262,23 @@ TEST_F(TrainFiles, ResumedRunEndsBitIdenticalToAnUninterruptedOne) {
   EXPECT_EQ(a.optimizer.scalars, b.optimizer.scalars);
 
   // Resuming with other options is refused, naming the option and both values.
-  const double lr = o.lr;
-  o.lr = 2e-2;
+  const double lr = o.lr();
+  o.set_lr(2e-2);
   const std::string why = error_of<ds::DataError>([&] { train(ethanol(), o); });
-  EXPECT_TRUE(contains(why, "written with lr = 0.01, these options have lr = 0.02")) << why;
-  o.lr = lr;
+  EXPECT_TRUE(contains(why, "written with rule.lr = 0.01, these options have rule.lr = 0.02"))
+      << why;
+  o.set_lr(lr);
+  // Another rule with the same slots is another identity too.
+  o.rule = adamant::core::rule_options("adamw");
+  o.set_lr(lr);
+  EXPECT_TRUE(contains(error_of<ds::DataError>([&] { train(ethanol(), o); }), "rule."));
+  o.rule = adamant::core::rule_options("amsgrad");
+  o.set_lr(lr);
   // The identity is the options' fields, not the description: a reworded description resumes.
   ds::Checkpoint<double> ck = ds::read_checkpoint<double>(o.checkpoint);
-  ASSERT_EQ(ck.config.count("options.lr"), 1u);
+  ASSERT_EQ(ck.config.count("options.rule.lr"), 1u);
+  EXPECT_EQ(ck.config.at("options.rule").s, "adam");
+  EXPECT_EQ(ck.config.at("options.rule.amsgrad").f, 1.0);
   ck.config["options"] = ds::AttrValue::string("a description worded otherwise");
   ds::write_checkpoint(o.checkpoint, ck);
   EXPECT_NO_THROW(train(ethanol(), o));
@@ -285,7 +296,8 @@ TEST_F(TrainFiles, ResumedRunEndsBitIdenticalToAnUninterruptedOne) {
 
 TEST(Train, EarlyStoppingKeepsTheBestValidationParameters) {
   TrainOptions o = tiny_options();
-  o.lr = o.lr_final = 5e-2;  // constant and large: the validation score does not keep falling
+  o.set_lr(5e-2);
+  o.lr_final = 5e-2;  // constant and large: the validation score does not keep falling
   o.epochs = 60;
   o.patience = 3;
   std::vector<Progress> log;
@@ -334,7 +346,7 @@ TEST(Train, ClippingTheGradientNormBeforeAdamBoundsItsMoments) {
   o.clip = ClipMode::kGradNorm;
   o.clip_value = 1e-11;
   const double moved = (train(ethanol(), o).potential.params - p0).norm();
-  EXPECT_LE(moved, steps * o.lr * o.clip_value / 1e-8 * (1 + 1e-9));
+  EXPECT_LE(moved, steps * o.lr() * o.clip_value / 1e-8 * (1 + 1e-9));
   EXPECT_GT(moved, 0.0);
   // A threshold above every gradient norm changes nothing, bit for bit.
   TrainOptions loose = tiny_options();
@@ -387,7 +399,7 @@ TEST_F(TrainFiles, LossPrefactorsFollowTheLearningRateSchedule) {
   o.num_validation = 0;
   o.batch_size = o.num_train;
   o.epochs = 2;
-  o.lr = 1e-2;
+  o.set_lr(1e-2);
   o.lr_final = 1e-4;
   o.energy_weight_start = 2;
   o.energy_weight_limit = 30;
@@ -436,8 +448,9 @@ TEST(Train, AdamWAndAmsgradAreDistinctRulesThatAlsoLearn) {
   const TrainResult adam = train(ethanol(), o);
   for (const char* name : {"adamw", "amsgrad"}) {
     SCOPED_TRACE(name);
-    o.optimizer = name;
-    o.weight_decay = std::string(name) == "adamw" ? 0.05 : 0.0;
+    o.rule = adamant::core::rule_options(name);
+    o.set_lr(1e-2);
+    adamant::core::set_field(o.rule, "weight_decay", std::string(name) == "adamw" ? 0.05 : 0.0);
     std::vector<double> losses;
     const TrainResult r = train(ethanol(), o, [&](const Progress& p) { losses.push_back(p.loss); });
     EXPECT_NE(r.potential.params, adam.potential.params);

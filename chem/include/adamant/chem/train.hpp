@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "adamant/chem/potential.hpp"
+#include "adamant/core/rules.hpp"
 #include "adamant/datasets/schema.hpp"
 
 namespace adamant::chem {
@@ -48,14 +49,13 @@ struct TrainOptions {
   DescriptorOptions descriptors;
   NetworkOptions network;
   // -- optimisation
-  std::string optimizer = "adam";  ///< adam, adamw or amsgrad
-  double lr = 5e-3;                ///< initial learning rate
-  double lr_final = 2e-5;          ///< reached at the last step (exponential and cosine)
+  /// Any rule of the core's table with its options (core/rules.hpp); its lr is the initial
+  /// learning rate. Default: Adam (PyTorch's β, ε) at lr 5e-3.
+  core::RuleOptions rule = default_rule();
+  double lr_final = 2e-5;  ///< reached at the last step (exponential and cosine)
   /// exponential (lr·γ^t, γ per step), cosine (annealing lr → lr_final over all steps) or
   /// constant (lr throughout; lr_final unused). The DeePMD prefactors follow lr(t)/lr.
   std::string schedule = "exponential";
-  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  ///< Adam's moments (PyTorch's defaults)
-  double weight_decay = 0;                        ///< AdamW's decoupled decay (adamw only)
   int epochs = 600;
   int batch_size = 16;
   double energy_weight_start = 1.0, energy_weight_limit = 20.0;  ///< p_e
@@ -75,6 +75,11 @@ struct TrainOptions {
   bool resume = false;       ///< continue from `checkpoint` when it exists
   /// A loss above this (or NaN) counts as a divergence and stops the run.
   double divergence_loss = 1e8;
+
+  static core::RuleOptions default_rule();
+  /// The rule's learning rate (the initial one).
+  double lr() const { return core::get_field(rule, "lr"); }
+  void set_lr(double lr) { core::set_field(rule, "lr", lr); }
 
   std::string validate() const;
   std::string describe() const;

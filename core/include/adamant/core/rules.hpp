@@ -316,6 +316,21 @@ RuleOptions rule_options(const std::string& name);
 
 /// The rule's name as rules report it (UpdateRule::name), e.g. "adamw_amsgrad".
 std::string rule_name(const RuleOptions& o);
+/// The first table name whose options are of the same kind ("adam" for adam, adamw and amsgrad;
+/// "sgd" for every SGD): rule_options(rule_kind(o)) with o's fields set gives o back.
+std::string rule_kind(const RuleOptions& o);
+
+/// One field of some rule's options, for interfaces generated from the field lists (command-line
+/// flags, Python keywords).
+struct RuleField {
+  std::string name;  ///< e.g. "beta1"
+  std::string doc;   ///< the field list's description (of the first rule that has the field)
+  bool boolean = false;
+};
+/// Every field any rule has, once each, in the order the rules list them (table order).
+const std::vector<RuleField>& all_rule_fields();
+/// True when the rule's options have field `name`.
+bool has_field(const RuleOptions& o, const std::string& name);
 /// Names of the options' fields, in field-list order.
 std::vector<std::string> field_names(const RuleOptions& o);
 /// Sets the real (or, for 0 / 1, boolean) field `name`; false when the rule has no such field.

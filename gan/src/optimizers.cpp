@@ -55,36 +55,50 @@ std::string known_rules() {
   return known + " (also: " + aliases + ")";
 }
 
-// The core rule without the checks (validate() asks the rule itself for its own): the rule's
-// defaults, with the player's lr, its β's where the rule has them, its eps for the Adam family and
-// RMSprop (Adagrad keeps its own 1e-10) and its momentum for SGD and RMSprop.
-template <typename T>
-std::unique_ptr<core::UpdateRule<T>> build_rule(const PlayerOptions& p) {
-  core::RuleOptions o = core::rule_options(p.rule);
-  core::set_field(o, "lr", p.lr);
-  core::set_field(o, "beta1", p.beta1);
-  core::set_field(o, "beta2", p.beta2);
-  if (!std::holds_alternative<core::AdagradOptions>(o)) core::set_field(o, "eps", p.eps);
-  core::set_field(o, "momentum", p.momentum);
-  return core::make_rule<T>(o);
-}
-
 }  // namespace
 
+core::RuleOptions PlayerOptions::default_rule() {
+  core::SgdOptions sgd;
+  sgd.lr = 0.1;
+  return sgd;
+}
+
+PlayerOptions& PlayerOptions::use(const std::string& rule_name) {
+  if (!known_rule(rule_name))
+    throw std::invalid_argument("unknown rule '" + rule_name + "' (known: " + known_rules() + ")");
+  const double lr_was = lr();
+  rule = core::rule_options(rule_name);
+  core::set_field(rule, "lr", lr_was);
+  name = rule_name;
+  return *this;
+}
+
+PlayerOptions& PlayerOptions::set(const std::string& field, double value) {
+  if (!core::set_field(rule, field, value)) {
+    std::string fields;
+    for (const std::string& f : core::field_names(rule)) fields += (fields.empty() ? "" : ", ") + f;
+    throw std::invalid_argument(name + " has no option '" + field + "' (its options: " + fields +
+                                ")");
+  }
+  return *this;
+}
+
 std::string PlayerOptions::validate() const {
-  if (!known_rule(rule)) return "unknown rule '" + rule + "' (known: " + known_rules() + ")";
-  if (!(lr > 0) || !std::isfinite(lr)) return "lr must be > 0, got " + std::to_string(lr);
+  if (!known_rule(name)) return "unknown rule '" + name + "' (known: " + known_rules() + ")";
+  if (core::rule_kind(rule) != core::rule_kind(core::rule_options(name)))
+    return "the rule's options are " + core::rule_kind(rule) + "'s, not " + name + "'s";
+  if (!(lr() > 0) || !std::isfinite(lr())) return "lr must be > 0, got " + std::to_string(lr());
   // The core rule names the parameter and its range (beta1 in [0, 1), momentum in (-1, 1), ...).
-  return build_rule<double>(*this)->validate();
+  return core::validate(rule);
 }
 
 std::string PlayerOptions::describe() const {
   std::ostringstream os;
-  os << rule << "(lr=" << lr;
-  if (rule == "sgd" || rule == "rmsprop") {
-    if (momentum != 0) os << ", momentum=" << momentum;
-  } else if (rule != "adagrad") {
-    os << ", b1=" << beta1 << ", b2=" << beta2;
+  os << name << "(lr=" << lr();
+  if (core::has_field(rule, "momentum")) {
+    if (get("momentum") != 0) os << ", momentum=" << get("momentum");
+  } else if (core::has_field(rule, "beta1")) {
+    os << ", b1=" << get("beta1") << ", b2=" << get("beta2");
   }
   os << ")";
   return os.str();
@@ -93,7 +107,7 @@ std::string PlayerOptions::describe() const {
 template <typename T>
 std::unique_ptr<core::UpdateRule<T>> make_player_rule(const PlayerOptions& p) {
   if (std::string why = p.validate(); !why.empty()) throw std::invalid_argument(why);
-  return build_rule<T>(p);
+  return core::make_rule<T>(p.rule);
 }
 
 std::string GameOptimizerOptions::validate() const {

@@ -31,7 +31,8 @@ double hamiltonian(Game<double>& game, const Eigen::VectorXd& z) {
 }
 
 bool is_memoryless(const GameOptimizerOptions& o) {
-  const bool sgd = o.x.rule == "sgd" && o.y.rule == "sgd" && o.x.momentum == 0 && o.y.momentum == 0;
+  const bool sgd = o.x.name == "sgd" && o.y.name == "sgd" && o.x.get("momentum") == 0 &&
+                   o.y.get("momentum") == 0;
   return sgd && o.scheme != Scheme::kOptimistic && o.scheme != Scheme::kPastExtragradient;
 }
 
@@ -63,21 +64,18 @@ GameOptimizerOptions method_preset(const std::string& name, double lr_sgd, doubl
                                    double lr_ratio) {
   GameOptimizerOptions o;
   PlayerOptions p;
-  p.rule = "sgd";
-  p.lr = lr_sgd;
-  auto adam = [&](double b1) {
-    p.rule = "adam";
-    p.lr = lr_adam;
-    p.beta1 = b1;
+  p.set("lr", lr_sgd);
+  auto adam = [&](double b1, const char* rule = "adam") {
+    p.use(rule).set("lr", lr_adam).set("beta1", b1);
   };
   if (name == "simgd") {
   } else if (name == "altgd") {
     o.scheme = Scheme::kAlternating;
   } else if (name == "momentum") {
-    p.momentum = 0.5;
+    p.set("momentum", 0.5);
   } else if (name == "negmom") {
     o.scheme = Scheme::kAlternating;
-    p.momentum = -0.5;
+    p.set("momentum", -0.5);
   } else if (name == "adam") {
     adam(0.9);
   } else if (name == "adam05") {
@@ -87,8 +85,7 @@ GameOptimizerOptions method_preset(const std::string& name, double lr_sgd, doubl
   } else if (name == "optimistic") {
     o.scheme = Scheme::kOptimistic;
   } else if (name == "oadam") {
-    adam(0.5);
-    p.rule = "oadam";
+    adam(0.5, "oadam");
   } else if (name == "extragradient") {
     o.scheme = Scheme::kExtragradient;
   } else if (name == "extraadam") {
@@ -107,7 +104,7 @@ GameOptimizerOptions method_preset(const std::string& name, double lr_sgd, doubl
   }
   o.x = p;
   o.y = p;
-  o.y.lr = p.lr * lr_ratio;
+  o.y.set("lr", p.lr() * lr_ratio);
   return o;
 }
 

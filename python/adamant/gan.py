@@ -143,16 +143,12 @@ def mixture(kind: str = "ring", **options) -> MixtureGan:
     return _g.MixtureGan(_mixture_options(kind, **options))
 
 
-def player(rule: str = "sgd", lr: float = 0.1, momentum: float = 0.0, beta1: float = 0.9,
-           beta2: float = 0.999, eps: float = 1e-8) -> PlayerOptions:
-    """One player's core optimizer (``momentum`` for sgd / rmsprop, may be negative)."""
-    p = _g.PlayerOptions()
-    p.rule = rule
-    p.lr = float(lr)
-    p.momentum = float(momentum)
-    p.beta1 = float(beta1)
-    p.beta2 = float(beta2)
-    p.eps = float(eps)
+def player(rule: str = "sgd", lr: float = 0.1, **options) -> PlayerOptions:
+    """One player's core optimizer: any rule of ``adamant.core.rule_names()`` (but its SGD presets
+    ``momentum`` / ``nesterov``) with PyTorch's defaults, ``lr``, and any of the rule's own
+    options as keywords (``momentum`` for sgd / rmsprop, may be negative; ``beta1``, ``beta2``,
+    ``eps`` for the Adam family; ...). A keyword the rule does not have is a ValueError."""
+    p = _player_unchecked(rule, lr, **options)
     _checked("player", p.validate())
     return p
 
@@ -173,22 +169,22 @@ def _averaging(name: str):
 
 
 def optimizer(game, scheme: str = "simultaneous", *, rule: str = "sgd", lr: float = 0.1,
-              lr_y: Optional[float] = None, momentum: float = 0.0, beta1: float = 0.9,
-              beta2: float = 0.999, eps: float = 1e-8, x: Optional[dict] = None,
+              lr_y: Optional[float] = None, x: Optional[dict] = None,
               y: Optional[dict] = None, n_d: int = 1, gamma: float = 0.1, lambda_: float = 1.0,
               averaging: str = "uniform", ema_beta: float = 0.99,
-              x_dim: Optional[int] = None) -> GameOptimizer:
+              x_dim: Optional[int] = None, **options) -> GameOptimizer:
     """A game optimizer for ``game`` (or ``game=dim`` with ``x_dim``). Both players get
-    ``rule``/``lr``/``momentum``/``beta1``/``beta2``/``eps``; ``lr_y`` is the second player's
-    learning rate (TTUR; default ``lr``); ``x`` / ``y`` are dicts overriding one player's
-    keywords (e.g. ``y=dict(rule="adam", lr=4e-3)``). ``n_d``: discriminator steps per generator
-    step (alternating); ``gamma``: consensus weight; ``lambda_``: SGA weight."""
+    ``rule``, ``lr`` and the rule's own options given as further keywords (``momentum``,
+    ``beta1``, ``beta2``, ``eps``, ...; PyTorch's defaults otherwise); ``lr_y`` is the second
+    player's learning rate (TTUR; default ``lr``); ``x`` / ``y`` are dicts overriding one
+    player's keywords (e.g. ``y=dict(rule="adam", lr=4e-3)``). ``n_d``: discriminator steps per
+    generator step (alternating); ``gamma``: consensus weight; ``lambda_``: SGA weight."""
     o = _g.GameOptimizerOptions()
     try:
         o.scheme = _g.parse_scheme(scheme)
     except Exception as e:
         raise ValueError(str(e)) from None
-    common = dict(rule=rule, lr=lr, momentum=momentum, beta1=beta1, beta2=beta2, eps=eps)
+    common = dict(rule=rule, lr=lr, **options)
     ox = dict(common, **(x or {}))
     oy = dict(common, **({"lr": lr_y} if lr_y is not None else {}), **(y or {}))
     o.x = _player_unchecked(**ox)
@@ -203,10 +199,17 @@ def optimizer(game, scheme: str = "simultaneous", *, rule: str = "sgd", lr: floa
     return _g.GameOptimizer(o, dim, xd)
 
 
-def _player_unchecked(rule="sgd", lr=0.1, momentum=0.0, beta1=0.9, beta2=0.999, eps=1e-8):
+def _player_unchecked(rule="sgd", lr=0.1, **options):
     p = _g.PlayerOptions()
-    p.rule, p.lr, p.momentum = rule, float(lr), float(momentum)
-    p.beta1, p.beta2, p.eps = float(beta1), float(beta2), float(eps)
+    try:
+        p.rule = rule
+    except Exception as e:
+        raise ValueError(str(e)) from None
+    p.lr = float(lr)
+    for k, v in options.items():
+        if not hasattr(type(p), k):
+            raise ValueError(f"unknown player option {k!r}")
+        setattr(p, k, float(v))
     return p
 
 

@@ -210,22 +210,8 @@ void bind_chem(py::module_& m) {
       .def("validate", &chem::TrainOptions::validate)
       .def("describe", &chem::TrainOptions::describe);
   // The rule's options as keywords, generated from the core's field lists: lr, beta1, eps, ...
-  for (const core::RuleField& f : core::all_rule_fields()) {
-    const std::string name = f.name;
-    const bool boolean = f.boolean;
-    to.def_property(
-        name.c_str(),
-        [name, boolean](const chem::TrainOptions& o) -> py::object {
-          const double v = core::get_field(o.rule, name);  // ValueError when the rule lacks it
-          if (boolean) return py::bool_(v != 0);
-          return py::float_(v);
-        },
-        [name](chem::TrainOptions& o, double v) {
-          if (!core::set_field(o.rule, name, v))
-            throw std::invalid_argument(core::rule_name(o.rule) + " has no option '" + name + "'");
-        },
-        f.doc.c_str());
-  }
+  def_rule_fields<decltype(to), chem::TrainOptions>(
+      to, [](chem::TrainOptions& o) -> core::RuleOptions& { return o.rule; });
 
   py::class_<chem::Progress>(m, "Progress")
       .def_readonly("epoch", &chem::Progress::epoch)

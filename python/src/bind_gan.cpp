@@ -180,16 +180,19 @@ void bind_gan(py::module_& m) {
       },
       py::arg("mixture"), py::arg("samples"), py::arg("min_share") = 0.01);
 
-  py::class_<gan::PlayerOptions>(m, "PlayerOptions")
-      .def(py::init<>())
-      .def_readwrite("rule", &gan::PlayerOptions::rule)
-      .def_readwrite("lr", &gan::PlayerOptions::lr)
-      .def_readwrite("momentum", &gan::PlayerOptions::momentum)
-      .def_readwrite("beta1", &gan::PlayerOptions::beta1)
-      .def_readwrite("beta2", &gan::PlayerOptions::beta2)
-      .def_readwrite("eps", &gan::PlayerOptions::eps)
+  py::class_<gan::PlayerOptions> player(m, "PlayerOptions");
+  player.def(py::init<>())
+      .def_property(
+          "rule", [](const gan::PlayerOptions& p) { return p.name; },
+          [](gan::PlayerOptions& p, const std::string& name) { p.use(name); },
+          "a rule name of the core's table (setting it resets the rule's options but lr)")
+      .def_readwrite("options", &gan::PlayerOptions::rule,
+                     "the rule's options (an adamant.core options object)")
       .def("validate", &gan::PlayerOptions::validate)
       .def("describe", &gan::PlayerOptions::describe);
+  // lr, momentum, beta1, beta2, eps, ...: generated from the core's field lists.
+  def_rule_fields<decltype(player), gan::PlayerOptions>(
+      player, [](gan::PlayerOptions& p) -> core::RuleOptions& { return p.rule; });
   py::class_<gan::GameOptimizerOptions>(m, "GameOptimizerOptions")
       .def(py::init<>())
       .def_readwrite("scheme", &gan::GameOptimizerOptions::scheme)

@@ -22,7 +22,7 @@ PYBIND11_MODULE(_core, m) {
   pybind11::module_ chem = m.def_submodule(
       "chem", "symmetry functions, Behler-Parrinello potentials, training, molecular dynamics");
   adamant::python::bind_chem(chem);
-  pybind11::module_ gan = m.def_submodule(
-      "gan", "two-player min-max games, game optimizers, dynamics diagnostics");
+  pybind11::module_ gan =
+      m.def_submodule("gan", "two-player min-max games, game optimizers, dynamics diagnostics");
   adamant::python::bind_gan(gan);
 }

@@ -30,8 +30,10 @@ using cd = std::complex<double>;
 GameOptimizerOptions sgd(Scheme s, double lr, double momentum = 0) {
   GameOptimizerOptions o;
   o.scheme = s;
-  o.x.lr = o.y.lr = lr;
-  o.x.momentum = o.y.momentum = momentum;
+  o.x.set("lr", lr);
+  o.y.set("lr", lr);
+  o.x.set("momentum", momentum);
+  o.y.set("momentum", momentum);
   return o;
 }
 
@@ -198,10 +200,8 @@ TEST(Adam, PlayersRunPyTorchsAdamWithTheirOwnLearningRates) {
         SCOPED_TRACE(std::string(rule) + " b1 " + std::to_string(b1) + " " + to_string(scheme));
         GameOptimizerOptions o;
         o.scheme = scheme;
-        o.x.rule = o.y.rule = rule;
-        o.x.beta1 = o.y.beta1 = b1;
-        o.x.lr = 0.01;  // TTUR: the discriminator three times faster
-        o.y.lr = 0.03;
+        o.x.use(rule).set("beta1", b1).set("lr", 0.01);  // TTUR: the discriminator
+        o.y.use(rule).set("beta1", b1).set("lr", 0.03);  // three times faster
         DiracGan<double> g(d);
         GameOptimizer<double> opt(o, 2, 1);
         HandAdam hx{0.01, b1, 0.999}, hy{0.03, b1, 0.999};
@@ -239,9 +239,8 @@ TEST(Rules, EveryCoreRuleDrivesEachPlayerOnItsOwnBlock) {
   for (const char* rule : {"sgd", "adam", "amsgrad", "adamw", "adamax", "nadam", "radam", "oadam",
                            "rmsprop", "adagrad", "lion"}) {
     GameOptimizerOptions o;
-    o.x.rule = o.y.rule = rule;
-    o.x.lr = 0.01;
-    o.y.lr = 0.02;
+    o.x.use(rule).set("lr", 0.01);
+    o.y.use(rule).set("lr", 0.02);
     DiracGan<double> g(d);
     GameOptimizer<double> opt(o, 2, 1);
     adamant::core::Optimizer<double> ox(*make_player_rule<double>(o.x), 1),
@@ -353,22 +352,20 @@ TEST(Precision, FloatFollowsDouble) {
 TEST(BadInput, ClearMessages) {
   auto message = [](const GameOptimizerOptions& o) { return o.validate(); };
   GameOptimizerOptions o;
-  o.x.rule = "adam";
-  o.x.beta1 = 1.0;
+  o.x.use("adam").set("beta1", 1.0);
   EXPECT_NE(message(o).find("player x"), std::string::npos) << message(o);
   EXPECT_NE(message(o).find("beta1"), std::string::npos) << message(o);
   EXPECT_THROW(GameOptimizer<double>(o, 2, 1), std::invalid_argument);
   o = GameOptimizerOptions{};
-  o.y.rule = "adam";
-  o.y.eps = 0;
+  o.y.use("adam").set("eps", 0);
   EXPECT_NE(message(o).find("eps"), std::string::npos) << message(o);
   o = GameOptimizerOptions{};
-  o.x.momentum = 1.0;
+  o.x.set("momentum", 1.0);
   EXPECT_NE(message(o).find("momentum"), std::string::npos) << message(o);
   o = GameOptimizerOptions{};
-  o.x.lr = 0;
+  o.x.set("lr", 0);
   EXPECT_NE(message(o).find("lr must be > 0"), std::string::npos) << message(o);
-  o.x.lr = NAN;
+  o.x.set("lr", NAN);
   EXPECT_NE(message(o).find("lr must be > 0"), std::string::npos) << message(o);
   o = GameOptimizerOptions{};
   o.n_d = 0;

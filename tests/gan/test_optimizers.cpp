@@ -21,7 +21,8 @@ using Eigen::VectorXd;
 GameOptimizerOptions sgd(Scheme s, double lr) {
   GameOptimizerOptions o;
   o.scheme = s;
-  o.x.lr = o.y.lr = lr;
+  o.x.set("lr", lr);
+  o.y.set("lr", lr);
   return o;
 }
 
@@ -177,10 +178,15 @@ TEST(Schemes, AlternatingWithSeveralDiscriminatorSteps) {
 
 TEST(Schemes, ValidationAndMissingJacobian) {
   GameOptimizerOptions o;
-  o.x.rule = "adadelta";
+  EXPECT_THROW(o.x.use("adadelta"), std::invalid_argument);
+  o.x.name = "adadelta";  // a name set by hand is checked too
   EXPECT_NE(o.validate().find("unknown rule 'adadelta'"), std::string::npos);
   o = GameOptimizerOptions{};
-  o.y.lr = -1;
+  EXPECT_THROW(o.x.set("beta1", 0.5), std::invalid_argument);  // SGD has no beta1
+  o.x.name = "adam";                                           // the name and the options disagree
+  EXPECT_NE(o.validate().find("not adam's"), std::string::npos) << o.validate();
+  o = GameOptimizerOptions{};
+  o.y.set("lr", -1);
   EXPECT_NE(o.validate().find("player y: lr"), std::string::npos);
   EXPECT_THROW(GameOptimizer<double>(o, 2, 1), std::invalid_argument);
   adamant::gan::MixtureOptions mo;

@@ -41,6 +41,7 @@
 #include <string>
 
 #include "adamant/core/optimizer.hpp"
+#include "adamant/core/rules.hpp"
 #include "adamant/gan/games.hpp"
 
 namespace adamant::gan {
@@ -60,19 +61,26 @@ Scheme parse_scheme(const std::string& s);
 
 enum class Averaging { kNone, kUniform, kEma };
 
-/// One player's core optimizer.
+/// One player's core optimizer: a rule of core/rules.hpp's table with its own options.
 struct PlayerOptions {
-  /// A name of core/rules.hpp's table (PyTorch's defaults for what is not set here) other than
-  /// its SGD presets: "sgd", "adagrad", "rmsprop", "adam", "adamw" (decoupled decay 1e-2),
-  /// "amsgrad", "adamax", "nadam", "radam", "lion", "optimistic_adam" (alias "oadam").
-  std::string rule = "sgd";
-  double lr = 0.1;
-  double momentum = 0.0;  ///< sgd (may be negative), rmsprop
-  double beta1 = 0.9;     ///< the Adam family, lion
-  double beta2 = 0.999;
-  double eps = 1e-8;
+  /// The rule's name as given ("sgd", "adam", "oadam", ...): descriptions use it. Any name of
+  /// the table other than its SGD presets (momentum, nesterov: a player sets momentum itself).
+  std::string name = "sgd";
+  /// The rule's options (PyTorch's defaults but lr 0.1 unless set).
+  core::RuleOptions rule = default_rule();
+
+  static core::RuleOptions default_rule();
+  /// Switches to the named rule with PyTorch's defaults, keeping this player's lr; throws
+  /// std::invalid_argument for a name the player does not take.
+  PlayerOptions& use(const std::string& rule_name);
+  /// Sets one option of the rule (lr, beta1, momentum — negative allowed —, eps, ...); throws
+  /// std::invalid_argument naming the rule's options when it has none of that name.
+  PlayerOptions& set(const std::string& field, double value);
+  double get(const std::string& field) const { return core::get_field(rule, field); }
+  double lr() const { return get("lr"); }
+
   std::string validate() const;
-  /// E.g. "sgd(lr=0.1)", "adam(lr=0.001, b1=0.5)".
+  /// E.g. "sgd(lr=0.1)", "adam(lr=0.001, b1=0.5, b2=0.999)".
   std::string describe() const;
 };
 

@@ -310,7 +310,8 @@ const std::vector<Command>& commands() {
 }
 
 core::RuleOptions rule_flags(Args& args, const core::RuleOptions& defaults,
-                             const std::string& default_name) {
+                             const std::string& default_name,
+                             std::vector<std::string>* given_fields) {
   const std::string name = args.str(
       "optimizer", default_name, "update rule: " + core::known_rules_text() + " (core/rules.hpp)");
   auto flag_of = [](std::string field) {
@@ -336,14 +337,19 @@ core::RuleOptions rule_flags(Args& args, const core::RuleOptions& defaults,
     }
   }
   if (args.help()) return defaults;
-  core::RuleOptions rule;
-  try {
-    rule = core::rule_options(name);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(std::string("--optimizer: ") + e.what());
+  core::RuleOptions rule = defaults;
+  if (name != default_name) {
+    try {
+      rule = core::rule_options(name);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(std::string("--optimizer: ") + e.what());
+    }
+    if (core::has_field(defaults, "lr"))
+      core::set_field(rule, "lr", core::get_field(defaults, "lr"));
   }
-  if (core::has_field(defaults, "lr")) core::set_field(rule, "lr", core::get_field(defaults, "lr"));
+  if (given_fields != nullptr) given_fields->clear();
   for (const Given& g : given) {
+    if (given_fields != nullptr) given_fields->push_back(g.field);
     if (!core::has_field(rule, g.field)) {
       std::string fields;
       for (const std::string& f : core::field_names(rule))
@@ -354,7 +360,8 @@ core::RuleOptions rule_flags(Args& args, const core::RuleOptions& defaults,
     char* end = nullptr;
     const double v = std::strtod(g.text.c_str(), &end);
     if (end == g.text.c_str() || *end != '\0')
-      throw UsageError("--" + flag_of(g.field) + ": expected a number, got '" + g.text + "'");
+      throw UsageError("--" + flag_of(g.field) + " expects a number, got '" + g.text + "'");
+    if (g.field == "lr" && !(v > 0)) throw UsageError("--lr must be > 0, got " + g.text);
     core::set_field(rule, g.field, v);
   }
   if (const std::string why = core::validate(rule); !why.empty()) throw UsageError(why);

@@ -112,11 +112,14 @@ Output output_paths(const std::string& file, const std::string& dir, const std::
 /// The optimizer flags of a command, generated from the core's rule table and field lists
 /// (core/rules.hpp): `--optimizer NAME` (any rule name or alias; default `default_name`) and one
 /// flag per field any rule has, `--lr`, `--beta1`, `--weight-decay`, ..., booleans as flags
-/// (`--amsgrad`). Returns the named rule with PyTorch's defaults, the lr of `defaults` (the
-/// command's own default learning rate) and every field given set. Naming a field the chosen rule
-/// does not have, or a value out of its range, is a UsageError naming the rule's fields.
+/// (`--amsgrad`). Returns `defaults` (the command's own rule, named `default_name`) or, when
+/// another rule is named, that rule with PyTorch's defaults and the lr of `defaults`, with every
+/// field given set; `given_fields` (optional) receives the names of those. Naming a field the
+/// chosen rule does not have, or a value out of its range, is a UsageError naming the rule's
+/// fields.
 core::RuleOptions rule_flags(Args& args, const core::RuleOptions& defaults,
-                             const std::string& default_name);
+                             const std::string& default_name,
+                             std::vector<std::string>* given_fields = nullptr);
 
 /// Progress on stderr: a single rewritten line on a terminal, else a line every `interval`
 /// seconds (force: print now).

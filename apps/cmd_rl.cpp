@@ -53,7 +53,11 @@ int train(Args& args) {
       args.str("out", "", "write DIR/<env>_<algo>_seed<S>.h5 and .png (default DIR: .)");
   const bool no_save = args.flag("no-save", "write no files");
   const long threads = args.integer("threads", 1, "threads (0: all); results do not depend on it");
-  const double lr = args.num("lr", 0, "learning rate (0: the default)");
+  // --optimizer (default adam with eps 1e-5, as Stable-Baselines3), --lr (default: the tuned one
+  // for env and algo), --beta1, ...: generated from the core's rule table.
+  std::vector<std::string> rule_given;
+  const core::RuleOptions rule =
+      rule_flags(args, rl::AgentConfig::default_rule(), "adam", &rule_given);
   const long envs = args.integer("num-envs", 0, "environments per rollout (0: the default)");
   const std::string precision = args.str("precision", "", "float32 or float64 (default: float32)");
   const long episodes = args.integer("eval-episodes", 100, "greedy evaluation episodes (0: none)");
@@ -84,12 +88,13 @@ int train(Args& args) {
   if (steps < 0) throw UsageError("--steps must be >= 0");
   if (threads < 0) throw UsageError("--threads must be >= 0");
   if (envs < 0) throw UsageError("--num-envs must be >= 0");
-  if (lr < 0) throw UsageError("--lr must be > 0");
   if (episodes < 0) throw UsageError("--eval-episodes must be >= 0");
   rl::AgentConfig c = rl::default_config(env, algo);
   c.seed = static_cast<std::uint64_t>(seed);
   if (steps > 0) c.total_steps = steps;
-  if (lr > 0) c.lr = lr;
+  const double tuned_lr = c.lr();
+  c.rule = rule;
+  if (std::find(rule_given.begin(), rule_given.end(), "lr") == rule_given.end()) c.set_lr(tuned_lr);
   if (envs > 0) c.num_envs = static_cast<int>(envs);
   if (!precision.empty()) c.precision = precision;
   c.num_threads = static_cast<int>(threads);

@@ -81,14 +81,9 @@ std::string AgentConfig::validate() const {
        "actor_output_scale must be > 0, got " + num(actor_output_scale));
   need(std::isfinite(init_log_std), "init_log_std must be finite");
   need(!(obs_clip <= 0) && !std::isnan(obs_clip), "obs_clip must be > 0, got " + num(obs_clip));
-  need(optimizer == "adam" || optimizer == "sgd",
-       "optimizer must be \"adam\" or \"sgd\", got \"" + optimizer + "\"");
-  need(std::isfinite(lr) && lr > 0, "lr must be > 0, got " + num(lr));
-  need(adam_beta1 >= 0 && adam_beta1 < 1, "adam_beta1 must be in [0, 1), got " + num(adam_beta1));
-  need(adam_beta2 >= 0 && adam_beta2 < 1, "adam_beta2 must be in [0, 1), got " + num(adam_beta2));
-  need(adam_eps >= 0 && std::isfinite(adam_eps), "adam_eps must be >= 0, got " + num(adam_eps));
-  need(sgd_momentum >= 0 && sgd_momentum < 1,
-       "sgd_momentum must be in [0, 1), got " + num(sgd_momentum));
+  const std::string rule_why = core::validate(rule);
+  need(rule_why.empty(), rule_why);
+  need(std::isfinite(lr()) && lr() > 0, "lr must be > 0, got " + num(lr()));
   need(max_grad_norm >= 0 && std::isfinite(max_grad_norm),
        "max_grad_norm must be >= 0 (0: no clipping), got " + num(max_grad_norm));
   need(gamma >= 0 && gamma <= 1, "gamma must be in [0, 1], got " + num(gamma));
@@ -136,12 +131,10 @@ std::map<std::string, ds::AttrValue> AgentConfig::attributes() const {
   a["init_log_std"] = ds::AttrValue::number(init_log_std);
   a["normalize_obs"] = ds::AttrValue::integer(normalize_obs);
   a["obs_clip"] = ds::AttrValue::number(obs_clip);
-  a["optimizer"] = ds::AttrValue::string(optimizer);
-  a["lr"] = ds::AttrValue::number(lr);
-  a["adam_beta1"] = ds::AttrValue::number(adam_beta1);
-  a["adam_beta2"] = ds::AttrValue::number(adam_beta2);
-  a["adam_eps"] = ds::AttrValue::number(adam_eps);
-  a["sgd_momentum"] = ds::AttrValue::number(sgd_momentum);
+  // The rule, generated from its field list: the kind, then every field.
+  a["rule"] = ds::AttrValue::string(core::rule_kind(rule));
+  for (const std::string& f : core::field_names(rule))
+    a["rule." + f] = ds::AttrValue::number(core::get_field(rule, f));
   a["max_grad_norm"] = ds::AttrValue::number(max_grad_norm);
   a["anneal_lr"] = ds::AttrValue::integer(anneal_lr);
   a["gamma"] = ds::AttrValue::number(gamma);
@@ -164,7 +157,7 @@ std::string AgentConfig::describe() const {
   o << to_string(algo) << " on " << env_id << ", seed " << seed << ", " << total_steps << " steps, "
     << num_envs << " envs";
   if (algo != Algo::kReinforce) o << " x " << n_steps << " steps";
-  o << ", " << optimizer << " lr " << num(lr) << (anneal_lr ? " (annealed)" : "");
+  o << ", " << core::describe(rule) << (anneal_lr ? " (lr annealed)" : "");
   if (max_grad_norm > 0) o << ", clip " << num(max_grad_norm);
   o << ", gamma " << num(gamma);
   if (algo != Algo::kReinforce) o << ", lambda " << num(gae_lambda);
@@ -176,6 +169,13 @@ std::string AgentConfig::describe() const {
   if (algo != Algo::kReinforce || baseline) o << ", critic " << join_ints(critic_hidden, "-");
   o << " " << core::to_string(activation) << ", " << precision;
   return o.str();
+}
+
+core::RuleOptions AgentConfig::default_rule() {
+  core::AdamOptions adam;
+  adam.lr = 1e-3;
+  adam.eps = 1e-5;
+  return adam;
 }
 
 AgentConfig default_config(const std::string& env_id, Algo algo) {
@@ -199,7 +199,7 @@ AgentConfig default_config(const std::string& env_id, Algo algo) {
         c.gae_lambda = 0.94;
         c.n_epochs = 4;
         c.num_minibatches = 4;
-        c.lr = 1e-3;
+        c.set_lr(1e-3);
         c.normalize_obs = true;
         break;
       }
@@ -207,7 +207,7 @@ AgentConfig default_config(const std::string& env_id, Algo algo) {
       c.total_steps = 200000;
       c.num_envs = 8;
       c.n_steps = 256;
-      c.lr = 3e-4;
+      c.set_lr(3e-4);
       c.normalize_obs = true;
       c.gamma = 0.99;
       break;
@@ -215,7 +215,7 @@ AgentConfig default_config(const std::string& env_id, Algo algo) {
       c.num_envs = 16;
       c.n_steps = 8;
       c.gae_lambda = 1.0;
-      c.lr = 1e-3;
+      c.set_lr(1e-3);
       c.normalize_advantage = false;
       c.ent_coef = 0.0;
       c.vf_coef = 0.5;
@@ -224,7 +224,7 @@ AgentConfig default_config(const std::string& env_id, Algo algo) {
       break;
     case Algo::kReinforce:
       c.num_envs = 8;
-      c.lr = 1e-2;
+      c.set_lr(1e-2);
       c.anneal_lr = false;
       c.baseline = true;
       c.normalize_advantage = true;

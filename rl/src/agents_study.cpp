@@ -69,10 +69,9 @@ RunStats run_one(const StudyConfig& s, const std::string& optimizer, bool baseli
   c.activation = core::Activation::kTanh;
   c.actor_output_scale = 1.0;
   c.normalize_obs = false;
-  c.optimizer = optimizer;
-  c.lr = optimizer == "adam" ? s.adam_lr : s.sgd_lr;
-  c.adam_eps = 1e-8;
-  c.sgd_momentum = 0;
+  // Plain SGD (no momentum), or Adam with PyTorch's β and ε = 1e-8.
+  c.rule = core::rule_options(optimizer);
+  c.set_lr(optimizer == "adam" ? s.adam_lr : s.sgd_lr);
   c.max_grad_norm = 0;
   c.anneal_lr = false;
   c.gamma = s.gamma;

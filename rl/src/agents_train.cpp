@@ -69,19 +69,8 @@ core::Optimizer<T> make_optimizer(const AgentConfig& c, std::size_t n, bool anne
   oo.clip_grad_norm = c.max_grad_norm;
   oo.num_threads = 1;
   if (anneal)
-    oo.schedule = core::Schedule::linear(c.lr, 1.0, 0.0, std::max<std::int64_t>(1, total_steps));
-  if (c.optimizer == "sgd") {
-    core::SgdOptions s;
-    s.lr = c.lr;
-    s.momentum = c.sgd_momentum;
-    return core::Optimizer<T>(s, n, oo);
-  }
-  core::AdamOptions a;
-  a.lr = c.lr;
-  a.beta1 = c.adam_beta1;
-  a.beta2 = c.adam_beta2;
-  a.eps = c.adam_eps;
-  return core::Optimizer<T>(a, n, oo);
+    oo.schedule = core::Schedule::linear(c.lr(), 1.0, 0.0, std::max<std::int64_t>(1, total_steps));
+  return core::Optimizer<T>(c.rule, n, oo);
 }
 
 // ---- REINFORCE episodes ----

@@ -45,6 +45,12 @@ def test_negative_numbers_are_values():
     (("rl", "train", "-x"), "unknown option -x"),
     (("rl", "train", "--seed", "x"), "--seed expects an integer, got 'x'"),
     (("rl", "train", "--lr", "fast"), "--lr expects a number, got 'fast'"),
+    # The optimizer flags are generated from the core's rule table and field lists.
+    (("rl", "train", "--optimizer", "adadelta"), "--optimizer: unknown rule 'adadelta'"),
+    (("rl", "train", "--momentum", "0.9"), "--momentum: the rule adam has no such option"),
+    (("chem", "fit", "--optimizer", "sgd", "--beta1", "0.5"),
+     "--beta1: the rule sgd has no such option (its options: lr, momentum"),
+    (("chem", "fit", "--beta2", "1"), "beta2 must be in [0, 1), got 1"),
     (("data", "info"), "missing argument FILE"),
     (("data", "info", PRICES, "extra"), "unexpected argument 'extra'"),
     (("rl",), "missing action (train, eval, study)"),

@@ -324,7 +324,7 @@ TEST(Agents, ConfigValidationNamesTheField) {
   EXPECT_EQ(c.validate(), "");
   auto message = [](AgentConfig cfg) { return cfg.validate(); };
   AgentConfig bad = c;
-  bad.lr = -1;
+  bad.set_lr(-1);
   EXPECT_NE(message(bad).find("lr must be > 0"), std::string::npos) << message(bad);
   bad = c;
   bad.env_id = "NoSuchEnv-v0";
@@ -333,8 +333,11 @@ TEST(Agents, ConfigValidationNamesTheField) {
   bad.clip_range = 1.5;
   EXPECT_NE(message(bad).find("clip_range"), std::string::npos);
   bad = c;
-  bad.optimizer = "adagrad";
-  EXPECT_NE(message(bad).find("optimizer"), std::string::npos);
+  adamant::core::set_field(bad.rule, "beta2", 1.0);  // the rule's own check, named
+  EXPECT_NE(message(bad).find("beta2"), std::string::npos) << message(bad);
+  bad = c;
+  bad.rule = adamant::core::rule_options("lion");  // any rule of the core's table trains
+  EXPECT_EQ(message(bad), "");
   bad = c;
   bad.num_envs = 0;
   bad.gamma = 2;
@@ -348,7 +351,7 @@ TEST(Agents, ConfigValidationNamesTheField) {
   bad.precision = "float16";
   EXPECT_NE(message(bad).find("precision"), std::string::npos);
   bad = c;
-  bad.lr = 0;
+  bad.set_lr(0);
   try {
     adamant::rl::train(bad);
     FAIL() << "train accepted lr = 0";

@@ -79,6 +79,7 @@
 
 #include "adamant/core/mlp.hpp"
 #include "adamant/core/optimizer.hpp"
+#include "adamant/core/rules.hpp"
 #include "adamant/datasets/schema.hpp"
 #include "adamant/rl/env.hpp"
 #include "adamant/rl/random.hpp"
@@ -121,13 +122,12 @@ struct AgentConfig {
   double obs_clip = 10.0;
 
   // ---- optimizer ----
-  /// "adam" or "sgd".
-  std::string optimizer = "adam";
-  double lr = 1e-3;
-  double adam_beta1 = 0.9;
-  double adam_beta2 = 0.999;
-  double adam_eps = 1e-5;
-  double sgd_momentum = 0.0;
+  /// Any rule of the core's table with its options (core/rules.hpp); its lr is the initial
+  /// learning rate. Default: Adam at lr 1e-3 with ε = 1e-5 (Stable-Baselines3's PPO).
+  core::RuleOptions rule = default_rule();
+  static core::RuleOptions default_rule();
+  double lr() const { return core::get_field(rule, "lr"); }
+  void set_lr(double lr) { core::set_field(rule, "lr", lr); }
   /// Clip the gradient's global norm to this (0: no clipping).
   double max_grad_norm = 0.5;
   /// Anneal the learning rate linearly to 0 over the run's optimizer steps (A2C, PPO).

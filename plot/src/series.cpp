@@ -47,6 +47,17 @@ std::vector<Point> pixels(const View& v, const std::vector<double>& x,
   return p;
 }
 
+// The points (x[i], y[i]) that can be drawn: both coordinates finite, and positive on a log axis.
+void extend_points(const std::vector<double>& x, const std::vector<double>& y, Extent& ex,
+                   Extent& ey) {
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (!std::isfinite(x[i]) || !std::isfinite(y[i])) continue;
+    if ((ex.log && x[i] <= 0) || (ey.log && y[i] <= 0)) continue;
+    ex.add(x[i]);
+    ey.add(y[i]);
+  }
+}
+
 // A filled legend patch (bands and bars).
 void patch_handle(Canvas& cv, double x, double y, double w, double s, Color c, double alpha) {
   cv.fill_rect(std::round(x), std::round(y - 5 * s), std::round(x + w), std::round(y + 5 * s), c,
@@ -150,14 +161,7 @@ std::vector<double> LineSeries::dash_pattern() const {
   return {3.7 * std::max(width, 1.0), 1.6 * std::max(width, 1.0)};
 }
 
-void LineSeries::extend(Extent& ex, Extent& ey) const {
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    if (!std::isfinite(x[i]) || !std::isfinite(y[i])) continue;
-    if ((ex.log && x[i] <= 0) || (ey.log && y[i] <= 0)) continue;
-    ex.add(x[i]);
-    ey.add(y[i]);
-  }
-}
+void LineSeries::extend(Extent& ex, Extent& ey) const { extend_points(x, y, ex, ey); }
 
 void LineSeries::draw(Canvas& cv, const View& v) const {
   const std::vector<Point> pts = pixels(v, x, y);
@@ -184,14 +188,7 @@ void LineSeries::footprint(const View& v, Footprint& fp) const {
 // ---------------------------------------------------------------------------------------------
 // Scatter
 
-void ScatterSeries::extend(Extent& ex, Extent& ey) const {
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    if (!std::isfinite(x[i]) || !std::isfinite(y[i])) continue;
-    if ((ex.log && x[i] <= 0) || (ey.log && y[i] <= 0)) continue;
-    ex.add(x[i]);
-    ey.add(y[i]);
-  }
-}
+void ScatterSeries::extend(Extent& ex, Extent& ey) const { extend_points(x, y, ex, ey); }
 
 void ScatterSeries::draw(Canvas& cv, const View& v) const {
   for (std::size_t i = 0; i < x.size(); ++i) {

@@ -18,16 +18,6 @@ namespace {
 
 constexpr const char* kSchema = "rl_study";
 
-std::vector<std::string> split_names(const std::string& s) {
-  std::vector<std::string> out;
-  for (std::size_t a = 0; a <= s.size();) {
-    const std::size_t b = std::min(s.find(',', a), s.size());
-    if (b > a) out.push_back(s.substr(a, b - a));
-    a = b + 1;
-  }
-  return out;
-}
-
 StudyFile read(const ds::Reader& r) {
   if (ds::schema_of(r) != kSchema) {
     r.fail("/", "attribute adamant_schema is '" + ds::schema_of(r) + "', expected '" + kSchema +
@@ -38,7 +28,7 @@ StudyFile read(const ds::Reader& r) {
   f.curves = ds::read_table(r, "curves");
   if (f.study.metadata.count("configurations") == 0)
     r.fail("/study", "has no attribute configurations");
-  f.configurations = split_names(f.study.metadata.at("configurations").s);
+  f.configurations = ds::split_names(f.study.metadata.at("configurations").s);
   if (static_cast<std::int64_t>(f.configurations.size()) != f.study.rows()) {
     r.fail("/study", "lists " + std::to_string(f.configurations.size()) +
                          " configurations but has " + std::to_string(f.study.rows()) + " rows");

@@ -48,6 +48,9 @@ inline constexpr int kSchemaVersion = 1;
 /// Whether `s` is a calendar date YYYY-MM-DD (proleptic Gregorian), as the prices schema and the
 /// CSV import require.
 bool is_iso_date(std::string_view s);
+/// "a,b,c" → {"a", "b", "c"} ("" → none; empty items kept): the comma-separated name lists of
+/// attributes such as a table's `columns`.
+std::vector<std::string> split_names(const std::string& s);
 
 /// Reads root attribute `adamant_schema` ("" when absent).
 std::string schema_of(const Reader& r);

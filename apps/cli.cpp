@@ -305,6 +305,8 @@ const std::vector<Command>& commands() {
        run_chem},
       {"gan", "Study the dynamics of two-player min-max games (bilinear, Dirac-GAN, mixture GAN)",
        run_gan},
+      {"hyper", "Hyper-gradients through whole optimizer runs (d loss / d lr, betas, eps, theta0)",
+       run_hyper},
   };
   return all;
 }

@@ -164,5 +164,6 @@ int run_rl(Args& args);
 int run_portfolio(Args& args);
 int run_chem(Args& args);
 int run_gan(Args& args);
+int run_hyper(Args& args);
 
 }  // namespace adamant::cli

@@ -66,24 +66,7 @@ class Checker {
   std::ostringstream out_;
 };
 
-// The policy of each options struct.
-template <typename O>
-struct PolicyOf;
-#define ADAMANT_POLICY_OF(Options, Policy) \
-  template <>                              \
-  struct PolicyOf<Options> {               \
-    using type = recurrence::Policy;       \
-  };
-ADAMANT_POLICY_OF(SgdOptions, Sgd)
-ADAMANT_POLICY_OF(AdagradOptions, Adagrad)
-ADAMANT_POLICY_OF(RmspropOptions, Rmsprop)
-ADAMANT_POLICY_OF(AdamOptions, Adam)
-ADAMANT_POLICY_OF(AdamaxOptions, Adamax)
-ADAMANT_POLICY_OF(NadamOptions, Nadam)
-ADAMANT_POLICY_OF(RadamOptions, Radam)
-ADAMANT_POLICY_OF(LionOptions, Lion)
-ADAMANT_POLICY_OF(OptimisticAdamOptions, OptimisticAdam)
-#undef ADAMANT_POLICY_OF
+using recurrence::PolicyOf;
 
 template <typename O>
 std::string validate_options(const O& o) {

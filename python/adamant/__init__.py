@@ -13,6 +13,8 @@ The C++ library does the work; this package is a thin front end over its extensi
   energies and forces, evaluation, molecular dynamics, an ASE calculator.
 - :mod:`adamant.gan` -- two-player min-max games (bilinear, Dirac-GAN, Gaussian-mixture GAN),
   game optimizers, Jacobian spectra and the method-comparison study.
+- :mod:`adamant.hyper` -- hyper-gradients through whole optimizer runs (forward and reverse
+  mode): d meta-loss / d (lr, betas, eps, weight decay, theta0).
 """
 
 from . import _core
@@ -20,10 +22,11 @@ from . import chem
 from . import data
 from . import finance
 from . import gan
+from . import hyper
 from . import optim
 from . import rl
 from ._core.core import NonFiniteGradientError
 
 __version__ = _core.__version__
-__all__ = ["chem", "data", "finance", "gan", "optim", "rl", "NonFiniteGradientError",
+__all__ = ["chem", "data", "finance", "gan", "hyper", "optim", "rl", "NonFiniteGradientError",
            "__version__"]

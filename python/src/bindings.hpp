@@ -15,6 +15,7 @@
 namespace adamant::python {
 
 void bind_core(pybind11::module_& m);
+void bind_hyper(pybind11::module_& m);
 void bind_datasets(pybind11::module_& m);
 void bind_rl(pybind11::module_& m);
 void bind_finance(pybind11::module_& m);

@@ -10,6 +10,9 @@ PYBIND11_MODULE(_core, m) {
   m.attr("__version__") = ADAMANT_VERSION;
   pybind11::module_ core = m.def_submodule("core", "optimizers, schedules, clipping");
   adamant::python::bind_core(core);
+  pybind11::module_ hyper = m.def_submodule(
+      "hyper", "hyper-gradients through whole optimizer runs (forward and reverse mode)");
+  adamant::python::bind_hyper(hyper);
   pybind11::module_ datasets = m.def_submodule(
       "datasets", "HDF5 schemas (prices, molecules), text imports, describe, DataError");
   adamant::python::bind_datasets(datasets);

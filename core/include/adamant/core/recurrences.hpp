@@ -38,9 +38,9 @@ using Variant = std::integral_constant<int, K>;
 /// What a policy's per-step coefficients depend on besides its options.
 template <typename C>
 struct StepInfo {
-  std::int64_t t = 1;               ///< the step, 1 on the first update
-  C lr = 0;                         ///< this group's learning rate at this step
-  const double* scalars = nullptr;  ///< the rule's per-run scalars (State::scalars)
+  std::int64_t t = 1;          ///< the step, 1 on the first update
+  C lr = 0;                    ///< this group's learning rate at this step
+  const C* scalars = nullptr;  ///< the rule's per-run scalars (State::scalars), in C
 };
 
 // ---- shared pieces ----------------------------------------------------------------------------
@@ -86,12 +86,13 @@ struct PolicyBase {
   static std::vector<std::string> scalars(const O&) {
     return {};
   }
-  /// Adjusts a fresh all-zero state (e.g. Adagrad's initial accumulator).
-  template <typename O, typename T>
-  static void init(const O&, State<T>&) {}
+  /// Adjusts a fresh all-zero state (e.g. Adagrad's initial accumulator). St is a State<T> or
+  /// anything with its `slots` and `scalars` (hyper.cpp instantiates it on derivative types).
+  template <typename O, typename St>
+  static void init(const O&, St&) {}
   /// Once per step, after state.step was incremented.
-  template <typename O, typename T>
-  static void begin_step(const O&, State<T>&) {}
+  template <typename O, typename St>
+  static void begin_step(const O&, St&) {}
   /// Checks across fields, beyond each field's range: Check(ok, field, expected, value).
   template <typename O, typename Check>
   static void check(const O&, Check&&) {}
@@ -151,9 +152,9 @@ struct Adagrad : PolicyBase {
   using Options = BasicAdagradOptions<R>;
   static std::string name(const AdagradOptions&) { return "adagrad"; }
   static std::vector<std::string> slots(const AdagradOptions&) { return {"sum"}; }
-  template <typename T>
-  static void init(const AdagradOptions& o, State<T>& s) {
-    for (T& x : s.slots[0]) x = static_cast<T>(o.initial_accumulator_value);
+  template <typename O, typename St>
+  static void init(const O& o, St& s) {
+    for (auto& x : s.slots[0]) x = o.initial_accumulator_value;
   }
   enum : int { kNegLr, kEps, kCoeffs };
   template <typename C>
@@ -282,12 +283,12 @@ struct Nadam : PolicyBase {
   static std::string name(const NadamOptions&) { return "nadam"; }
   static std::vector<std::string> slots(const NadamOptions&) { return {"exp_avg", "exp_avg_sq"}; }
   static std::vector<std::string> scalars(const NadamOptions&) { return {"mu_product"}; }
-  template <typename T>
-  static void init(const NadamOptions&, State<T>& s) {
+  template <typename O, typename St>
+  static void init(const O&, St& s) {
     s.scalars[0] = 1.0;
   }
-  template <typename T>
-  static void begin_step(const NadamOptions& o, State<T>& s) {
+  template <typename O, typename St>
+  static void begin_step(const O& o, St& s) {
     s.scalars[0] *= mu(o, s.step);
   }
   /// μ_t = β₁ (1 − ½ · 0.96^(t ψ)).
@@ -418,5 +419,24 @@ struct OptimisticAdam : PolicyBase {
     return d;
   }
 };
+
+/// The policy of each options struct (double hyper-parameters).
+template <typename O>
+struct PolicyOf;
+#define ADAMANT_POLICY_OF(Policy)            \
+  template <>                                \
+  struct PolicyOf<Policy::Options<double>> { \
+    using type = Policy;                     \
+  };
+ADAMANT_POLICY_OF(Sgd)
+ADAMANT_POLICY_OF(Adagrad)
+ADAMANT_POLICY_OF(Rmsprop)
+ADAMANT_POLICY_OF(Adam)
+ADAMANT_POLICY_OF(Adamax)
+ADAMANT_POLICY_OF(Nadam)
+ADAMANT_POLICY_OF(Radam)
+ADAMANT_POLICY_OF(Lion)
+ADAMANT_POLICY_OF(OptimisticAdam)
+#undef ADAMANT_POLICY_OF
 
 }  // namespace adamant::core::recurrence

@@ -167,10 +167,21 @@ class Problem {
     if (x.size() != dim()) detail::problem_size_error(describe(), "x", x.size(), dim());
     return eval(x, nullptr);
   }
+  /// The exact Hessian-vector product H(x)·u into hu (hyper-gradients need it, hyper.hpp). Where
+  /// f is only piecewise C² (Huber's kink), the Hessian of the piece the gradient's formula uses
+  /// at x. Does not allocate.
+  void hessian_vector(ConstVectorRef x, ConstVectorRef u, VectorRef hu) const {
+    if (x.size() != dim()) detail::problem_size_error(describe(), "x", x.size(), dim());
+    if (u.size() != dim()) detail::problem_size_error(describe(), "u", u.size(), dim());
+    if (hu.size() != dim()) detail::problem_size_error(describe(), "hu", hu.size(), dim());
+    hvp(x, u, hu.data());
+  }
 
  protected:
   /// f(x); when grad is not null, also ∇f(x) into grad[0 … dim−1]. Sizes are already checked.
   virtual T eval(ConstVectorRef x, T* grad) const = 0;
+  /// H(x)·u into hu[0 … dim−1]. Sizes are already checked.
+  virtual void hvp(ConstVectorRef x, ConstVectorRef u, T* hu) const = 0;
 };
 
 template <typename T>
@@ -201,6 +212,9 @@ class QuadraticProblem final : public Problem<T> {
       if (grad) grad[i] = kx;
     }
     return T(0.5) * sum;
+  }
+  void hvp(ConstVectorRef, ConstVectorRef u, T* hu) const override {
+    for (int i = 0; i < options_.dim; ++i) hu[i] = kappa_(i) * u(i);
   }
 
  private:
@@ -247,6 +261,17 @@ class RosenbrockProblem final : public Problem<T> {
     }
     return f;
   }
+  // ∂²/∂x_i² = 1200 x_i² − 400 x_{i+1} + 2, ∂²/∂x_i∂x_{i+1} = −400 x_i, ∂²/∂x_{i+1}² = 200 per
+  // term.
+  void hvp(ConstVectorRef x, ConstVectorRef u, T* hu) const override {
+    const int n = options_.dim;
+    for (int i = 0; i < n; ++i) hu[i] = 0;
+    for (int i = 0; i + 1 < n; ++i) {
+      const T cross = T(-400) * x(i);
+      hu[i] += (T(1200) * x(i) * x(i) - T(400) * x(i + 1) + T(2)) * u(i) + cross * u(i + 1);
+      hu[i + 1] += cross * u(i) + T(200) * u(i + 1);
+    }
+  }
 
  private:
   RosenbrockOptions options_;
@@ -286,6 +311,10 @@ class SaddleProblem final : public Problem<T> {
       grad[1] = b * b2 - b;
     }
     return T(0.5) * a * a - T(0.5) * b2 + T(0.25) * b2 * b2;
+  }
+  void hvp(ConstVectorRef x, ConstVectorRef u, T* hu) const override {
+    hu[0] = u(0);
+    hu[1] = (T(3) * x(1) * x(1) - T(1)) * u(1);
   }
 
  private:
@@ -350,6 +379,14 @@ class RidgeProblem final : public RegressionProblem<T> {
     if (grad) g = (g + lambda * w) * inv_n;
     return f * inv_n;
   }
+  // (Xᵀ X u + λ u) / n.
+  void hvp(ConstVectorRef, ConstVectorRef u, T* hu) const override {
+    const Eigen::Index n = this->x_.rows(), d = this->x_.cols();
+    Eigen::Map<VectorX> h(hu, d);
+    h.setZero();
+    for (Eigen::Index i = 0; i < n; ++i) h += this->x_.row(i).dot(u) * this->x_.row(i).transpose();
+    h = (h + static_cast<T>(options_.lambda) * u) / static_cast<T>(n);
+  }
 
  private:
   RidgeOptions options_;
@@ -393,6 +430,18 @@ class HuberProblem final : public RegressionProblem<T> {
     f += T(0.5) * lambda * w.squaredNorm();
     if (grad) g = (g + lambda * w) * inv_n;
     return f * inv_n;
+  }
+  // (Σ_{|r_i| ≤ δ} x_i x_iᵀ u + λ u) / n: the clamp's derivative is 1 on [−δ, δ], as torch's.
+  void hvp(ConstVectorRef w, ConstVectorRef u, T* hu) const override {
+    const Eigen::Index n = this->x_.rows(), d = this->x_.cols();
+    const T delta = static_cast<T>(options_.delta);
+    Eigen::Map<VectorX> h(hu, d);
+    h.setZero();
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const T r = this->x_.row(i).dot(w) - this->y_(i);
+      if (std::abs(r) <= delta) h += this->x_.row(i).dot(u) * this->x_.row(i).transpose();
+    }
+    h = (h + static_cast<T>(options_.lambda) * u) / static_cast<T>(n);
   }
 
  private:

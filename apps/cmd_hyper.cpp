@@ -1,0 +1,200 @@
+// `adamant hyper`: hyper-gradients through whole optimizer runs (core/hyper.hpp).
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <random>
+#include <sstream>
+
+#include "adamant/core/hyper.hpp"
+#include "adamant/core/optimizer.hpp"
+#include "cli.hpp"
+
+namespace adamant::cli {
+namespace {
+
+namespace ah = core::hyper;
+
+// A problem, its start and (for the MLP) a held-out meta problem.
+struct Task {
+  std::unique_ptr<ah::Problem> train, meta;
+  Eigen::VectorXd theta0;
+  std::string what;
+};
+
+double uniform(std::mt19937_64& rng) { return static_cast<double>(rng() >> 11) * 0x1.0p-53; }
+
+// Seeded regression of y = sin(x₁) cos(x₂) + 0.05 noise on x ∈ U[−2, 2]², 64 training and 64
+// validation samples, a 2-16-16-1 tanh network with PyTorch's initialisation.
+Task mlp_task(std::uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  auto draw = [&](Eigen::MatrixXd& x, Eigen::MatrixXd& y) {
+    x.resize(64, 2);
+    y.resize(64, 1);
+    for (Eigen::Index i = 0; i < 64; ++i) {
+      x(i, 0) = -2 + 4 * uniform(rng);
+      x(i, 1) = -2 + 4 * uniform(rng);
+      // Box–Muller noise.
+      const double u1 = std::max(uniform(rng), 1e-300), u2 = uniform(rng);
+      const double noise = std::sqrt(-2 * std::log(u1)) * std::cos(2 * M_PI * u2);
+      y(i, 0) = std::sin(x(i, 0)) * std::cos(x(i, 1)) + 0.05 * noise;
+    }
+  };
+  Eigen::MatrixXd x, y, xv, yv;
+  draw(x, y);
+  draw(xv, yv);
+  core::MlpSpec spec;
+  spec.layer_sizes = {2, 16, 16, 1};
+  spec.hidden = core::Activation::kTanh;
+  Task t;
+  t.train = ah::mlp_problem(spec, x, y);
+  t.meta = ah::mlp_problem(spec, xv, yv);
+  core::Mlp<double> mlp(spec);
+  t.theta0.resize(mlp.num_parameters());
+  mlp.init_parameters(t.theta0, seed);
+  t.what = t.train->describe() + ", meta-loss on 64 held-out samples";
+  return t;
+}
+
+Task make_task(const std::string& name, std::uint64_t seed) {
+  if (name == "mlp") return mlp_task(seed);
+  for (auto& p : core::standard_problems<double>()) {
+    if (p->name() != name) continue;
+    Task t;
+    t.theta0 = p->x0();
+    t.what = p->describe();
+    t.train = ah::from_test_problem(std::shared_ptr<const core::Problem<double>>(std::move(p)));
+    return t;
+  }
+  throw UsageError("--problem must be mlp, quadratic, rosenbrock, saddle, ridge or huber, got '" +
+                   name + "'");
+}
+
+// F(θ_T) of the same run through the fused optimizer.
+double fused(const Task& t, const core::RuleOptions& rule, const ah::UnrollOptions& o) {
+  core::OptimizerOptions oo;
+  oo.clip_grad_norm = o.clip_grad_norm;
+  if (o.schedule) oo.schedule = ah::rebase(*o.schedule, core::get_field(rule, "lr"));
+  core::Optimizer<double> opt(rule, t.train->dim(), oo);
+  Eigen::VectorXd p = t.theta0, g(p.size());
+  for (std::int64_t s = 0; s < o.steps; ++s) {
+    t.train->value(p.data(), g.data());
+    opt.step(p, g);
+  }
+  return (t.meta ? *t.meta : *t.train).value(p.data(), nullptr);
+}
+
+int grad(Args& args) {
+  const std::string problem = args.str("problem", "mlp",
+                                       "mlp (seeded 2-16-16-1 regression, held-out meta-loss), "
+                                       "quadratic, rosenbrock, saddle, ridge or huber");
+  core::AdamOptions adam;
+  adam.lr = 0.01;
+  const core::RuleOptions rule = rule_flags(args, adam, "adam");
+  const long steps = args.integer("steps", 60, "optimizer steps of the run");
+  const std::string mode = args.str("mode", "reverse", "forward or reverse");
+  const std::string wrt_text = args.str(
+      "wrt", "", "hyper-parameters (and theta0), comma-separated; default: every real one");
+  const std::string schedule = args.str("schedule", "constant", "constant or cosine (to 0)");
+  const double clip = args.num("clip-grad-norm", 0, "clip gradients by global norm (0: off)");
+  const long seed = args.integer("seed", 0, "seed of the mlp problem's data and init");
+  const bool no_fd = args.flag("no-fd", "skip the finite-difference column");
+  if (args.help()) {
+    std::cout << args.usage(
+        "Runs an optimizer for --steps steps and prints the derivative of the final (meta-)loss\n"
+        "with respect to each hyper-parameter, computed exactly in forward or reverse mode,\n"
+        "beside a central finite difference of the same run through the fused optimizer, and\n"
+        "d/d theta0 checked along a seeded direction.");
+    return 0;
+  }
+  args.finish();
+  if (steps < 1) throw UsageError("--steps must be >= 1");
+  const Task t = make_task(problem, static_cast<std::uint64_t>(seed));
+  ah::UnrollOptions o;
+  o.rule = rule;
+  o.steps = steps;
+  o.mode = ah::parse_mode(mode);
+  o.clip_grad_norm = clip;
+  if (schedule == "cosine")
+    o.schedule = core::Schedule::cosine(core::get_field(rule, "lr"), steps);
+  else if (schedule != "constant")
+    throw UsageError("--schedule must be constant or cosine, got '" + schedule + "'");
+  o.wrt.clear();
+  for (const std::string& f : ah::real_fields(rule))  // momentum 0 switches momentum off
+    if (f != "momentum" || core::get_field(rule, f) != 0) o.wrt.push_back(f);
+  o.wrt.push_back("theta0");
+  if (!wrt_text.empty()) {
+    o.wrt.clear();
+    std::stringstream ss(wrt_text);
+    for (std::string w; std::getline(ss, w, ',');) o.wrt.push_back(w);
+  }
+  const std::string invalid = o.validate(t.train->dim());
+  if (!invalid.empty()) throw UsageError(invalid);
+
+  std::printf("adamant hyper grad: %s\n  on %s\n  %ld steps, %s%s, %s mode\n\n",
+              core::describe(rule).c_str(), t.what.c_str(), steps,
+              o.schedule ? o.schedule->describe().c_str() : "constant lr",
+              clip > 0 ? (", clip_grad_norm " + std::to_string(clip)).c_str() : "", mode.c_str());
+  const ah::UnrollResult r = ah::unroll(*t.train, t.theta0, o, t.meta.get());
+  std::printf("meta-loss F(theta_T) = %.10e\n\n", r.meta_loss);
+  std::printf("%-16s %14s %20s %20s %10s\n", "wrt", "value", "dF/d (exact)",
+              no_fd ? "" : "finite diff.", no_fd ? "" : "rel. diff");
+  for (const auto& [name, d] : r.grad) {
+    const double x = core::get_field(rule, name);
+    std::printf("%-16s %14.6g %20.12e", name.c_str(), x, d);
+    if (!no_fd) {
+      const double h = name == "beta2" ? std::min(1e-7, (1 - x) / 100)
+                       : name == "eps" ? 1e-4 * x
+                                       : 1e-6 * std::max(std::abs(x), 1e-3);
+      core::RuleOptions plus = rule, minus = rule;
+      core::set_field(plus, name, x + h);
+      core::set_field(minus, name, x - h);
+      // At the edge of a field's range (a weight decay of 0) the difference is one-sided.
+      const bool central = core::validate(minus).empty();
+      const double fd = central ? (fused(t, plus, o) - fused(t, minus, o)) / (2 * h)
+                                : (fused(t, plus, o) - fused(t, rule, o)) / h;
+      std::printf(" %20.12e %10.1e%s", fd, std::abs(d - fd) / std::max(std::abs(fd), 1e-300),
+                  central ? "" : " (one-sided)");
+    }
+    std::printf("\n");
+  }
+  if (r.grad_theta0.size() > 0) {
+    // Along a seeded unit direction u: dF/dθ₀ · u against central differences.
+    std::mt19937_64 rng(static_cast<std::uint64_t>(seed) + 1);
+    Eigen::VectorXd u(r.grad_theta0.size());
+    for (Eigen::Index i = 0; i < u.size(); ++i) u[i] = uniform(rng) - 0.5;
+    u.normalize();
+    std::printf("%-16s %14s %20.12e", "theta0 . u", "|u| = 1", r.grad_theta0.dot(u));
+    if (!no_fd) {
+      const double h = 1e-6;
+      Task tp = make_task(problem, static_cast<std::uint64_t>(seed));
+      Task tm = make_task(problem, static_cast<std::uint64_t>(seed));
+      tp.theta0 += h * u;
+      tm.theta0 -= h * u;
+      const double fd = (fused(tp, rule, o) - fused(tm, rule, o)) / (2 * h);
+      std::printf(" %20.12e %10.1e", fd,
+                  std::abs(r.grad_theta0.dot(u) - fd) / std::max(std::abs(fd), 1e-300));
+    }
+    std::printf("\n%-16s %14s %20.12e\n", "|dF/dtheta0|", "", r.grad_theta0.norm());
+  }
+  std::printf(
+      "\ncost: %lld gradient evaluations, %lld Hessian-vector products, %.1f KiB of "
+      "state-sized buffers at most",
+      static_cast<long long>(r.gradient_evals), static_cast<long long>(r.hvp_directions),
+      static_cast<double>(r.peak_bytes) / 1024.0);
+  if (o.mode == ah::Mode::kReverse)
+    std::printf(" (a checkpoint every %lld steps)", static_cast<long long>(r.checkpoint_every));
+  std::printf("\n");
+  return 0;
+}
+
+std::vector<Action> actions() {
+  return {{"grad", "Print a run's exact hyper-gradients beside central finite differences", grad}};
+}
+
+}  // namespace
+
+int run_hyper(Args& args) { return run_action(args, "hyper", actions()); }
+
+}  // namespace adamant::cli

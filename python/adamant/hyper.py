@@ -1,0 +1,139 @@
+"""Hyper-gradients through whole optimizer runs.
+
+A run of T optimizer steps from theta0 is one deterministic function of the optimizer's
+hyper-parameters (lr, beta1, beta2, eps, weight decay, ...) and of theta0, so a meta-loss at the
+final parameters can be differentiated through it -- "learning the optimizer", and meta-learning
+with Adam as the inner loop. :func:`unroll` runs the C++ core's optimizer step
+(``adamant.optim``'s, value for value) and returns the derivatives:
+
+- ``mode="forward"`` carries tangents of the parameters and of every optimizer slot; memory
+  (1 + k) x the optimizer state for k directions, independent of the number of steps.
+- ``mode="reverse"`` runs the adjoint backwards, recomputing states from checkpoints (every
+  ceil(sqrt(T))-th state kept): every hyper-parameter and d/d theta0 at once, memory
+  O(sqrt(T) n).
+
+Example::
+
+    import numpy as np
+    from adamant import hyper
+    r = hyper.unroll(hyper.rosenbrock(), np.array([-1.2, 1.0]), rule="adam", steps=200, lr=0.02)
+    r.meta_loss, r.grad["lr"], r.grad["theta0"]
+"""
+
+import numpy as np
+
+from ._core import hyper as _h
+from .optim import Schedule
+
+Problem = _h.Problem
+
+_DEFAULT_WRT = ("lr", "beta1", "beta2", "eps", "theta0")
+
+
+def rosenbrock(dim=2):
+    """The chained Rosenbrock function; dim=2 is (1 - x)^2 + 100 (y - x^2)^2."""
+    return _h.rosenbrock(int(dim))
+
+
+def test_problem(name):
+    """One of the core's test problems: quadratic, rosenbrock, saddle, ridge or huber."""
+    return _h.test_problem(name)
+
+
+def _mlp(X, y, layers, activation, output, layout, loss):
+    if layout != "torch":
+        raise ValueError(f"layout must be 'torch', got {layout!r}")
+    return _h.mlp_problem([int(n) for n in layers], activation, output,
+                          np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64),
+                          loss)
+
+
+def mlp_regression(X, y, layers=(2, 16, 16, 1), activation="tanh", layout="torch",
+                   output="identity"):
+    """Full-batch mean squared error of the core MLP on (X, y).
+
+    theta is flat in PyTorch's layout ("torch"): [W1 (out x in, row-major), b1, W2, b2, ...],
+    as ``torch.nn.utils.parameters_to_vector`` of ``nn.Sequential(Linear, act, Linear, ...)``.
+    y has shape (samples,) or (samples, outputs). The Hessian-vector product is exact
+    (forward over reverse through the network).
+    """
+    return _mlp(X, y, layers, activation, output, layout, "mse")
+
+
+def mlp_classification(X, labels, layers, activation="tanh", layout="torch"):
+    """Full-batch mean cross-entropy of the core MLP's logits against integer class labels."""
+    return _mlp(X, np.asarray(labels, dtype=np.float64), layers, activation, "identity", layout,
+                "cross_entropy")
+
+
+class UnrollResult:
+    """What :func:`unroll` returns.
+
+    Attributes: ``theta`` (theta_T), ``meta_loss`` (the meta problem's loss at theta_T, the
+    training problem's when there is no meta problem), ``grad`` (dict: hyper-parameter name ->
+    float, "theta0" -> array), and what it cost: ``gradient_evals``, ``hvp_directions``,
+    ``peak_bytes`` (state-sized buffers held at most), ``checkpoint_every`` (reverse mode).
+    """
+
+    def __init__(self, r):
+        self.theta = np.array(r.theta)
+        self.meta_loss = float(r.meta_loss)
+        self.grad = {name: float(v) for name, v in r.grad}
+        if r.grad_theta0.size:
+            self.grad["theta0"] = np.array(r.grad_theta0)
+        self.gradient_evals = int(r.gradient_evals)
+        self.hvp_directions = int(r.hvp_directions)
+        self.peak_bytes = int(r.peak_bytes)
+        self.checkpoint_every = int(r.checkpoint_every)
+
+    def __repr__(self):
+        g = ", ".join(f"{k}={v:.6g}" for k, v in self.grad.items() if k != "theta0")
+        return f"UnrollResult(meta_loss={self.meta_loss:.6g}, grad: {g})"
+
+
+def unroll(problem, theta0, rule="adam", steps=60, lr=None, beta1=None, beta2=None, eps=None,
+           weight_decay=0.0, amsgrad=False, schedule=None, meta=None, mode="reverse",
+           wrt=_DEFAULT_WRT, clip_grad_norm=0.0, checkpoint_every=0, **options):
+    """Run ``rule`` for ``steps`` steps on ``problem`` from ``theta0`` and differentiate.
+
+    lr, beta1, beta2, eps: None keeps the rule's default. Further options of the rule
+    (``momentum``, ``alpha``, ...) go in as keywords. ``schedule`` is an
+    :class:`adamant.optim.Schedule`; with one, ``lr`` is its base rate (the schedule rebuilt with
+    base ``lr`` is the one run) and ``grad["lr"]`` the derivative with respect to it.
+    ``meta`` is the problem whose loss at theta_T is differentiated (default: ``problem``).
+    ``wrt`` names real hyper-parameters of the rule and "theta0"; the default asks for those of
+    ("lr", "beta1", "beta2", "eps", "theta0") the rule has. ``clip_grad_norm`` > 0 clips by
+    global norm (PyTorch's clip_grad_norm_), differentiated through the scale factor.
+    """
+    fields = {}
+    for name, v in (("lr", lr), ("beta1", beta1), ("beta2", beta2), ("eps", eps)):
+        if v is not None:
+            fields[name] = float(v)
+    reals = set(_h.real_fields(rule))
+    if "weight_decay" in reals:
+        fields["weight_decay"] = float(weight_decay)
+    elif weight_decay:
+        raise ValueError(f"{rule} has no option 'weight_decay'")
+    if amsgrad:
+        fields["amsgrad"] = 1.0
+    for name, v in options.items():
+        fields[name] = float(v)
+    if schedule is not None and not isinstance(schedule, Schedule):
+        raise TypeError("schedule must be an adamant.optim.Schedule")
+    if wrt is _DEFAULT_WRT:
+        wrt = [w for w in _DEFAULT_WRT if w == "theta0" or w in reals]
+    elif isinstance(wrt, str):
+        wrt = [wrt]
+    theta0 = np.ascontiguousarray(theta0, dtype=np.float64)
+    r = _h.unroll(problem, theta0, rule, list(fields.items()), int(steps), schedule, meta, mode,
+                  list(wrt), float(clip_grad_norm), int(checkpoint_every))
+    return UnrollResult(r)
+
+
+def real_fields(rule):
+    """The differentiable hyper-parameters of a rule, in its field order."""
+    return list(_h.real_fields(rule))
+
+
+__all__ = ["Problem", "UnrollResult", "mlp_classification", "mlp_regression", "real_fields",
+           "rosenbrock", "test_problem", "unroll"]

@@ -146,20 +146,59 @@ class MlpProblem final : public Problem {
     return run<double>(theta, grad);
   }
   void hvp(const double* theta, const double* u, double* hu, std::size_t k) const override {
-    std::vector<DL> th(n_), g(n_);
-    for (std::size_t c0 = 0; c0 < k; c0 += kL) {
-      const std::size_t lanes = std::min<std::size_t>(kL, k - c0);
-      for (std::size_t i = 0; i < n_; ++i) {
-        th[i] = DL(theta[i]);
-        for (std::size_t l = 0; l < lanes; ++l) th[i].d[l] = u[i * k + c0 + l];
-      }
-      run<DL>(th.data(), g.data());
-      for (std::size_t i = 0; i < n_; ++i)
-        for (std::size_t l = 0; l < lanes; ++l) hu[i * k + c0 + l] = g[i].d[l];
-    }
+    passes(theta, u, hu, k, nullptr);
+  }
+  double value_and_hvp(const double* theta, double* grad, const double* u, double* hu,
+                       std::size_t k) const override {
+    if (k == 0) return value(theta, grad);
+    return passes(theta, u, hu, k, grad);
   }
 
  private:
+  // H·U in passes of up to eight lanes (a pass of Dual<L> costs ~ L); the first pass's values
+  // are the loss and the gradient (the same double operations as run<double>), so grad, when
+  // given, costs nothing more.
+  double passes(const double* theta, const double* u, double* hu, std::size_t k,
+                double* grad) const {
+    double f = 0;
+    std::size_t c0 = 0;
+    auto pass = [&](auto lanes_tag, std::size_t lanes) {
+      constexpr int L = decltype(lanes_tag)::value;
+      const double v = hvp_pass<L>(theta, u, hu, k, c0, lanes, c0 == 0 ? grad : nullptr);
+      if (c0 == 0) f = v;
+      c0 += lanes;
+    };
+    while (k - c0 >= 8) pass(std::integral_constant<int, 8>{}, 8);
+    const std::size_t rest = k - c0;
+    if (rest > 4)
+      pass(std::integral_constant<int, 8>{}, rest);
+    else if (rest > 2)
+      pass(std::integral_constant<int, 4>{}, rest);
+    else if (rest == 2)
+      pass(std::integral_constant<int, 2>{}, rest);
+    else if (rest == 1)
+      pass(std::integral_constant<int, 1>{}, rest);
+    return f;
+  }
+
+  // Directions c0 … c0 + lanes − 1 of U in one forward-over-reverse pass on Dual<L>; the
+  // gradient's values into grad when it is given.
+  template <int L>
+  double hvp_pass(const double* theta, const double* u, double* hu, std::size_t k, std::size_t c0,
+                  std::size_t lanes, double* grad) const {
+    std::vector<Dual<L>> th(n_), g(n_);
+    for (std::size_t i = 0; i < n_; ++i) {
+      th[i] = Dual<L>(theta[i]);
+      for (std::size_t l = 0; l < lanes; ++l) th[i].d[l] = u[i * k + c0 + l];
+    }
+    const double f = run<Dual<L>>(th.data(), g.data());
+    for (std::size_t i = 0; i < n_; ++i)
+      for (std::size_t l = 0; l < lanes; ++l) hu[i * k + c0 + l] = g[i].d[l];
+    if (grad != nullptr)
+      for (std::size_t i = 0; i < n_; ++i) grad[i] = g[i].v;
+    return f;
+  }
+
   // The loss and (when grad is set) its gradient, in S arithmetic: the forward pass over the
   // batch, layer by layer, and the backward pass of mlp.hpp. Instantiated on DL, the gradient's
   // tangents are Hessian-vector products (forward over reverse).
@@ -174,6 +213,7 @@ class MlpProblem final : public Problem {
         a[0][b * static_cast<std::size_t>(sz[0]) + static_cast<std::size_t>(j)] =
             S(x_(static_cast<Eigen::Index>(b), j));
     std::vector<std::size_t> offset(layers);
+    std::vector<S> wt;
     std::size_t off = 0;
     for (std::size_t l = 0; l < layers; ++l) {
       offset[l] = off;
@@ -185,13 +225,22 @@ class MlpProblem final : public Problem {
       a[l + 1].resize(batch * out);
       const Theta* w = theta + offset[l];
       const Theta* bias = w + out * in;
-      for (std::size_t b = 0; b < batch; ++b)
-        for (std::size_t j = 0; j < out; ++j) {
-          S s = S(bias[j]);
-          for (std::size_t i = 0; i < in; ++i) s += S(w[j * in + i]) * a[l][b * in + i];
-          z[l][b * out + j] = s;
-          a[l + 1][b * out + j] = activate(act, s);
+      // z_bj = b_j + Σ_i w_ji a_bi, summed in i's order, the inner loop over j (contiguous in a
+      // transposed copy of W, so it vectorises).
+      wt.resize(in * out);
+      for (std::size_t j = 0; j < out; ++j)
+        for (std::size_t i = 0; i < in; ++i) wt[i * out + j] = S(w[j * in + i]);
+      for (std::size_t b = 0; b < batch; ++b) {
+        S* zb = &z[l][b * out];
+        const S* ab = &a[l][b * in];
+        for (std::size_t j = 0; j < out; ++j) zb[j] = S(bias[j]);
+        for (std::size_t i = 0; i < in; ++i) {
+          const S ai = ab[i];
+          const S* wi = &wt[i * out];
+          for (std::size_t j = 0; j < out; ++j) zb[j] += wi[j] * ai;
         }
+        for (std::size_t j = 0; j < out; ++j) a[l + 1][b * out + j] = activate(act, zb[j]);
+      }
     }
     // Loss and ∂L/∂Y.
     const std::size_t outs = static_cast<std::size_t>(sz.back());
@@ -234,25 +283,29 @@ class MlpProblem final : public Problem {
           delta[q] = delta[q] * activate_derivative(act, z[l][q], a[l + 1][q]);
         S* gw = grad + offset[l];
         S* gb = gw + out * in;
-        for (std::size_t j = 0; j < out; ++j) {
-          for (std::size_t i = 0; i < in; ++i) {
-            S s = S(0);
-            for (std::size_t b = 0; b < batch; ++b) s += delta[b * out + j] * a[l][b * in + i];
-            gw[j * in + i] = s;
+        for (std::size_t q = 0; q < out * in; ++q) gw[q] = S(0);
+        for (std::size_t j = 0; j < out; ++j) gb[j] = S(0);
+        // Sums over the batch in sample order, inner loops contiguous.
+        for (std::size_t b = 0; b < batch; ++b) {
+          const S* ab = &a[l][b * in];
+          for (std::size_t j = 0; j < out; ++j) {
+            const S dj = delta[b * out + j];
+            S* row = gw + j * in;
+            for (std::size_t i = 0; i < in; ++i) row[i] += dj * ab[i];
+            gb[j] += dj;
           }
-          S s = S(0);
-          for (std::size_t b = 0; b < batch; ++b) s += delta[b * out + j];
-          gb[j] = s;
         }
         if (l == 0) break;
         const Theta* w = theta + offset[l];
-        std::vector<S> prev(batch * in);
-        for (std::size_t b = 0; b < batch; ++b)
-          for (std::size_t i = 0; i < in; ++i) {
-            S s = S(0);
-            for (std::size_t j = 0; j < out; ++j) s += delta[b * out + j] * S(w[j * in + i]);
-            prev[b * in + i] = s;
+        std::vector<S> prev(batch * in, S(0));
+        for (std::size_t b = 0; b < batch; ++b) {
+          S* pb = &prev[b * in];
+          for (std::size_t j = 0; j < out; ++j) {
+            const S dj = delta[b * out + j];
+            const Theta* wj = w + j * in;
+            for (std::size_t i = 0; i < in; ++i) pb[i] += dj * S(wj[i]);
           }
+        }
         delta.swap(prev);
       }
     }
@@ -392,7 +445,9 @@ class Unroller {
   }
 
   UnrollResult run(const Eigen::VectorXd& theta0) {
-    return opt_.mode == Mode::kForward ? forward(theta0) : reverse(theta0);
+    // Nothing to differentiate: the run alone (forward mode with no directions), either mode.
+    if (opt_.wrt.empty() || opt_.mode == Mode::kForward) return forward(theta0);
+    return reverse(theta0);
   }
 
  private:
@@ -438,13 +493,16 @@ class Unroller {
   // g ← ∇f(θ); throws when not finite.
   double gradient(const double* theta, double* g, std::int64_t t) {
     const double f = train_.value(theta, g);
+    check_gradient(g, t);
+    return f;
+  }
+  void check_gradient(const double* g, std::int64_t t) {
     ++result_.gradient_evals;
     for (std::size_t i = 0; i < n_; ++i)
       if (!std::isfinite(g[i]))
         throw std::domain_error("hyper: the gradient at step " + std::to_string(t) +
                                 " is not finite (element " + std::to_string(i) + " = " +
                                 std::to_string(g[i]) + ")");
-    return f;
   }
 
   // The clip factor and, when it acts (c / (‖g‖ + 1e-6) ≤ 1), ∂scale/∂‖g‖ (else 0).
@@ -513,12 +571,13 @@ class Unroller {
         for (std::size_t l = 0; l < kh; ++l) dslots[s][i * m + l] = init_slots_[s].d[lanes_[l]];
     result_.peak_bytes = sizeof(double) * (n_ * (1 + ns_) * (1 + m) + n_ * (1 + m));
     for (std::int64_t t = 1; t <= opt_.steps; ++t) {
-      gradient(theta.data(), g.data(), t);
       if (m == 0) {  // the run only
+        gradient(theta.data(), g.data(), t);
         plain_step(t, theta.data(), slots, g.data());
         continue;
       }
-      train_.hvp(theta.data(), dtheta.data(), dg.data(), m);
+      train_.value_and_hvp(theta.data(), g.data(), dtheta.data(), dg.data(), m);
+      check_gradient(g.data(), t);
       result_.hvp_directions += static_cast<std::int64_t>(m);
       double scale, ds_dnorm, norm;
       clip_scale(g.data(), &scale, &ds_dnorm, &norm);
@@ -617,13 +676,18 @@ class Unroller {
             : static_cast<std::int64_t>(std::ceil(std::sqrt(static_cast<double>(T))));
     result_.checkpoint_every = K;
     const std::size_t state_bytes = sizeof(double) * n_ * (1 + ns_);
-    // Forward: keep the state at t = 0, K, 2K, ...
-    std::vector<Saved> checkpoints;
+    // Forward: keep the state at t = 0, K, 2K, ... and the last segment whole (its states and
+    // gradients), whose adjoint steps come first and so need no recomputation.
+    const std::int64_t last = (T - 1) / K * K;
+    std::vector<Saved> checkpoints, seg;
+    std::vector<std::vector<double>> seg_g;
     Saved cur{theta0, initial_slots()};
     std::vector<double> g(n_);
     for (std::int64_t t = 1; t <= T; ++t) {
-      if ((t - 1) % K == 0) checkpoints.push_back(cur);
+      if (t - 1 < last && (t - 1) % K == 0) checkpoints.push_back(cur);
+      if (t - 1 >= last) seg.push_back(cur);
       gradient(cur.theta.data(), g.data(), t);
+      if (t - 1 >= last) seg_g.push_back(g);
       plain_step(t, cur.theta.data(), cur.slots, g.data());
     }
     Eigen::VectorXd gf;
@@ -632,25 +696,27 @@ class Unroller {
     std::vector<double> theta_bar(gf.data(), gf.data() + n_), graw_bar(n_), hv(n_);
     std::vector<std::vector<double>> slots_bar(ns_, std::vector<double>(n_, 0.0));
     std::array<double, kH> h_bar{};
-    std::vector<Saved> seg;
-    std::vector<std::vector<double>> seg_g;
-    std::size_t peak = checkpoints.size() * state_bytes + 2 * state_bytes + 3 * n_ * sizeof(double);
-    for (std::int64_t a = (T - 1) / K * K; a >= 0; a -= K) {
+    // Held at most: the checkpoints, one segment's states and gradients, the current state (and
+    // then the adjoints θ̄, s̄, of the same size), the gradient and two adjoint work vectors.
+    const std::size_t peak =
+        checkpoints.size() * state_bytes +
+        static_cast<std::size_t>(std::min(K, T)) * (state_bytes + n_ * sizeof(double)) +
+        state_bytes + 3 * n_ * sizeof(double);
+    for (std::int64_t a = last; a >= 0; a -= K) {
       const std::int64_t b = std::min(a + K, T);
-      // Recompute the segment's states θ_{t−1}, s_{t−1} and gradients g_t, t = a+1 … b.
-      seg.assign(1, checkpoints[static_cast<std::size_t>(a / K)]);
-      seg_g.assign(static_cast<std::size_t>(b - a), std::vector<double>(n_));
-      for (std::int64_t t = a + 1; t <= b; ++t) {
-        const std::size_t j = static_cast<std::size_t>(t - a - 1);
-        gradient(seg[j].theta.data(), seg_g[j].data(), t);
-        if (t < b) {
-          seg.push_back(seg[j]);
-          plain_step(t, seg.back().theta.data(), seg.back().slots, seg_g[j].data());
+      if (a != last) {
+        // Recompute the segment's states θ_{t−1}, s_{t−1} and gradients g_t, t = a+1 … b.
+        seg.assign(1, checkpoints[static_cast<std::size_t>(a / K)]);
+        seg_g.assign(static_cast<std::size_t>(b - a), std::vector<double>(n_));
+        for (std::int64_t t = a + 1; t <= b; ++t) {
+          const std::size_t j = static_cast<std::size_t>(t - a - 1);
+          gradient(seg[j].theta.data(), seg_g[j].data(), t);
+          if (t < b) {
+            seg.push_back(seg[j]);
+            plain_step(t, seg.back().theta.data(), seg.back().slots, seg_g[j].data());
+          }
         }
       }
-      peak = std::max(peak,
-                      checkpoints.size() * state_bytes + 2 * state_bytes + 3 * n_ * sizeof(double) +
-                          static_cast<std::size_t>(b - a) * (state_bytes + n_ * sizeof(double)));
       for (std::int64_t t = b; t > a; --t) {
         const std::size_t j = static_cast<std::size_t>(t - a - 1);
         adjoint_step(t, seg[j], seg_g[j].data(), theta_bar, slots_bar, h_bar, graw_bar, hv);

@@ -62,6 +62,15 @@ class Problem {
   /// H(θ)·U for k directions, element-major: U[i·k + j] is entry i of direction j, and HU is
   /// written the same way.
   virtual void hvp(const double* theta, const double* u, double* hu, std::size_t k) const = 0;
+  /// f(θ), ∇f(θ) into grad and H(θ)·U into hu (k ≥ 0 directions) at once. The default calls
+  /// value and hvp; a problem whose Hessian-vector product evaluates the gradient anyway (the
+  /// MLP's forward-over-reverse pass) returns both from one pass, with the same values.
+  virtual double value_and_hvp(const double* theta, double* grad, const double* u, double* hu,
+                               std::size_t k) const {
+    const double f = value(theta, grad);
+    if (k > 0) hvp(theta, u, hu, k);
+    return f;
+  }
 };
 
 /// One of the core test problems (test_problems.hpp: quadratic, rosenbrock, saddle, ridge,

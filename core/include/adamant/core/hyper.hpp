@@ -31,8 +31,9 @@
 // AMSGrad's running max takes the branch's derivative (the mean of both on an exact tie), RAdam's
 // phase (ρ_t > 5) is a choice, not a value.
 //
-// Not differentiated (yet): a schedule's parameters other than its base rate, parameter groups,
-// clipping by value and update clipping (refused with an error naming them).
+// Not differentiated (yet): a schedule's parameters other than its base rate (a join schedule is
+// refused), parameter groups, clipping by value and update clipping (UnrollOptions has no field
+// for them).
 
 #include <Eigen/Core>
 #include <cstddef>

@@ -9,6 +9,7 @@
 
 #include "adamant/core/hyper.hpp"
 #include "adamant/core/optimizer.hpp"
+#include "adamant/meta/tune.hpp"
 #include "cli.hpp"
 
 namespace adamant::cli {
@@ -189,8 +190,106 @@ int grad(Args& args) {
   return 0;
 }
 
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream ss(text);
+  for (std::string w; std::getline(ss, w, ',');)
+    if (!w.empty()) out.push_back(w);
+  return out;
+}
+
+int tune(Args& args) {
+  meta::TuneOptions o;
+  o.start = rule_flags(args, o.start, "adam");  // the start: --optimizer, --lr, --beta1, ...
+  const std::string tuned =
+      args.str("tune", "lr,beta1,beta2,eps", "hyper-parameters to learn, comma-separated");
+  o.inner_steps = args.integer("inner-steps", o.inner_steps, "optimizer steps of each inner run");
+  o.outer_steps =
+      static_cast<int>(args.integer("outer-steps", o.outer_steps, "outer (meta) Adam steps"));
+  o.tasks_per_step = static_cast<int>(
+      args.integer("tasks", o.tasks_per_step, "sine tasks per outer step (and per grid point)"));
+  o.outer_lr = args.num("outer-lr", o.outer_lr, "outer Adam's learning rate (log / logit space)");
+  o.eval_tasks =
+      static_cast<int>(args.integer("eval-tasks", o.eval_tasks, "held-out tasks to evaluate on"));
+  o.tasks.train_points = static_cast<int>(
+      args.integer("shots", o.tasks.train_points, "training points of each task (K)"));
+  o.seed = static_cast<std::uint64_t>(args.integer("seed", 0, "seed (tasks, initialisation)"));
+  const std::string hidden = args.str("hidden", "32,32", "hidden widths of the network");
+  const std::string act = args.str("activation", "tanh", "hidden activation");
+  const std::string file = args.str("output", "", "write FILE.h5 and FILE.png beside it", 'o');
+  const std::string dir = args.str("out", "", "write DIR/hyper_tune.h5 and its PNG");
+  const bool no_save = args.flag("no-save", "write no files");
+  const bool quiet = args.flag("quiet", "no progress on stderr");
+  if (args.help()) {
+    std::cout << args.usage(
+        "Learns the optimizer's hyper-parameters by gradient descent through whole inner runs:\n"
+        "each outer step trains a 1-H-H-1 network with the rule on --tasks sine-wave regression\n"
+        "tasks (Finn et al. 2017: y = A sin(x - phi), A in [0.1, 5], phi in [0, pi], x in\n"
+        "[-5, 5]) and takes an Adam step on (log lr, logit beta1, logit beta2, log eps) along\n"
+        "the exact hyper-gradient of the mean ln validation MSE (reverse mode). Beside it, a\n"
+        "grid search over lr (and beta1) with the same number of inner runs; all three (start,\n"
+        "grid's best, tuned) are evaluated on --eval-tasks held-out tasks. Writes the path, the\n"
+        "grid and the evaluation (schema 'hyper_tune') and a PNG of the meta-loss and the\n"
+        "hyper-parameters along the outer steps.");
+    return 0;
+  }
+  args.finish();
+  o.tuned = split_commas(tuned);
+  o.net.layer_sizes = {1};
+  for (const std::string& h : split_commas(hidden)) {
+    try {
+      o.net.layer_sizes.push_back(std::stoi(h));
+    } catch (const std::exception&) {
+      throw UsageError("--hidden must be comma-separated widths, got '" + hidden + "'");
+    }
+  }
+  o.net.layer_sizes.push_back(1);
+  try {
+    o.net.hidden = core::parse_activation(act);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--activation: ") + e.what());
+  }
+  if (const std::string why = o.validate(); !why.empty()) throw UsageError(why);
+  const Output out = output_paths(file, dir, "hyper_tune", no_save);
+  std::printf(
+      "adamant hyper tune: %s from %s\n  %d outer steps x %d tasks, %lld inner steps, "
+      "network %s, %d held-out tasks\n",
+      tuned.c_str(), core::describe(o.start).c_str(), o.outer_steps, o.tasks_per_step,
+      static_cast<long long>(o.inner_steps), hidden.c_str(), o.eval_tasks);
+  std::fflush(stdout);
+  ProgressLine line(quiet, 2.0);
+  const meta::TuneResult r = meta::tune(o, [&](const std::string& s) { line.show(s); });
+  line.done();
+  std::printf("\nheld-out meta-loss: mean ln(validation MSE) over %d tasks (lower is better)\n",
+              o.eval_tasks);
+  std::printf("%-8s %12s %9s %14s %6s", "", "mean ln MSE", "s.e.", "geo-mean MSE", "runs");
+  for (const std::string& t : o.tuned) std::printf(" %12s", t.c_str());
+  std::printf("\n");
+  for (const meta::TuneEval& e : r.evals) {
+    const long long runs = e.name == "tuned"  ? r.inner_runs_tuning
+                           : e.name == "grid" ? r.inner_runs_grid
+                                              : 0;
+    std::printf("%-8s %12.4f %9.4f %14.6g %6lld", e.name.c_str(), e.mean, e.stderr_mean,
+                std::exp(e.mean), runs);
+    for (const std::string& t : o.tuned) std::printf(" %12.6g", core::get_field(e.rule, t));
+    std::printf("\n");
+  }
+  std::printf(
+      "\ntime: tuning %.2f s (%lld inner runs, each with its hyper-gradients), grid "
+      "%.2f s (%lld inner runs)\n",
+      r.seconds_tuning, static_cast<long long>(r.inner_runs_tuning), r.seconds_grid,
+      static_cast<long long>(r.inner_runs_grid));
+  if (!out.h5.empty()) {
+    meta::write_tune(out.h5, r);
+    meta::plot_tune(r, out.png);
+    std::printf("wrote %s, %s\n", out.h5.c_str(), out.png.c_str());
+  }
+  return 0;
+}
+
 std::vector<Action> actions() {
-  return {{"grad", "Print a run's exact hyper-gradients beside central finite differences", grad}};
+  return {{"grad", "Print a run's exact hyper-gradients beside central finite differences", grad},
+          {"tune", "Learn lr, betas, eps over a family of tasks by hyper-gradient descent", tune}};
 }
 
 }  // namespace

@@ -220,3 +220,26 @@ def test_cli_hyper_grad_prints_exact_and_finite_difference_columns():
         assert p.grad[name] == pytest.approx(float(rows[name][2]), rel=1e-9)
     bad = cli("hyper", "grad", "--optimizer", "sgd", "--wrt", "beta1")
     assert bad.returncode == 2 and "sgd has no real hyper-parameter 'beta1'" in bad.stderr
+
+
+def test_cli_hyper_tune_writes_its_study(tmp_path):
+    from helpers import CLI, cli
+    if not os.path.isfile(CLI):
+        pytest.skip("the adamant CLI is not beside this build")
+    out = tmp_path / "t.h5"
+    r = cli("hyper", "tune", "--tune", "lr", "--outer-steps", "8", "--tasks", "2",
+            "--inner-steps", "15", "--hidden", "8", "--eval-tasks", "10", "--outer-lr", "0.3",
+            "-o", out, "--quiet")
+    assert r.returncode == 0, r.stderr
+    rows = {line.split()[0]: line.split() for line in r.stdout.splitlines() if line.strip()}
+    start, tuned = float(rows["start"][1]), float(rows["tuned"][1])
+    assert tuned < start  # the learned lr (from 1e-3) fits the held-out tasks better
+    assert float(rows["tuned"][5]) > 1e-3
+    assert out.exists() and (tmp_path / "t.png").exists()
+    info = cli("data", "info", out)
+    assert info.returncode == 0 and "hyper_tune: adam, tuned lr over 8 outer steps" in info.stdout
+    with h5py.File(out, "r") as f:
+        assert f.attrs["adamant_schema"] == "hyper_tune"
+        assert f["path/meta_loss"].shape == (9,)
+    bad = cli("hyper", "tune", "--tune", "amsgrad", "--no-save")
+    assert bad.returncode == 2 and "adam has no real hyper-parameter 'amsgrad'" in bad.stderr

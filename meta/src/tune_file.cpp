@@ -149,7 +149,7 @@ void write_tune(const std::string& path, const TuneResult& t) {
   w.write("theta0", t.theta0.data(), {t.theta0.size()});
   ds::Table history;
   history.add("step", Eigen::VectorXd::LinSpaced(t.meta_loss.size(), 0,
-                                              static_cast<double>(t.meta_loss.size() - 1)));
+                                                 static_cast<double>(t.meta_loss.size() - 1)));
   history.add("meta_loss", t.meta_loss);
   for (std::size_t j = 0; j < o.tuned.size(); ++j)
     history.add(o.tuned[j], col(t.path, static_cast<Eigen::Index>(j)));
@@ -218,8 +218,8 @@ void plot_tune(const TuneResult& t, const std::string& png) {
   g.label = "grid search's best (same inner runs)";
   plot::RefLine& s = a.axhline(t.meta_loss[0], plot::colors::kGray);
   s.label = "start";
-  a.set_title("learning " + core::rule_kind(o.start) + ": after " +
-              std::to_string(o.inner_steps) + " inner steps");
+  a.set_title("learning " + core::rule_kind(o.start) + ": after " + std::to_string(o.inner_steps) +
+              " inner steps");
   a.set_xlabel("outer step");
   a.set_ylabel("mean ln(validation MSE)");
   plot::Axes& b = fig.axes(0, 1);

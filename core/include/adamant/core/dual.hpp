@@ -8,8 +8,11 @@
 //
 // Sub-gradient conventions, those of torch autograd:
 //   abs(x)       d|x| = sign(x) dx with sign(0) = 0
-//   sqrt(x)      at x = 0 a zero tangent stays zero (torch gives NaN there only when the
-//                incoming tangent is non-zero, as here: ±inf)
+//   sqrt(x)      at x = 0 the tangent is 0. In the rules √ is taken of a second moment v, which
+//                is 0 only where every gradient so far was 0; there m = 0 too, the step is 0
+//                along any change of v alone, and v's own first-order change is 0, so the
+//                derivative through √v is 0 (torch autograd gives 0 · ∞ = NaN there, which a
+//                ReLU network's dead units reach in MAML with an Adam inner loop)
 //   comparisons  compare values only, so a branch (Lion's sign, RAdam's phase) is
 //                differentiated along the branch taken
 //   running max  (recurrences.hpp's running_max, AMSGrad's v̂ and AdaMax's u) on a tie takes the
@@ -136,8 +139,9 @@ struct Dual {
 
   friend Dual sqrt(const Dual& a) {
     Dual r(std::sqrt(a.v));
+    if (a.v == 0) return r;  // zero tangent at 0: see the header comment
     const double inv = 0.5 / r.v;
-    for (int k = 0; k < N; ++k) r.d[k] = a.d[k] == 0 ? 0.0 : a.d[k] * inv;
+    for (int k = 0; k < N; ++k) r.d[k] = a.d[k] * inv;
     return r;
   }
   friend Dual abs(const Dual& a) {

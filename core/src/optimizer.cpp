@@ -72,6 +72,16 @@ std::string OptimizerOptions::validate(std::size_t n) const {
   nonneg("clip_grad_norm", clip_grad_norm);
   nonneg("clip_update_value", clip_update_value);
   nonneg("clip_update_norm", clip_update_norm);
+  nonneg("hypergradient_lr", hypergradient_lr);
+  if (hypergradient_lr > 0) {
+    if (schedule)
+      e << (e.tellp() ? "; " : "")
+        << "hypergradient_lr adapts the learning rate itself: it takes no schedule";
+    if (!groups.empty())
+      e << (e.tellp() ? "; " : "") << "hypergradient_lr takes no parameter groups";
+    if (clip_update_norm > 0)
+      e << (e.tellp() ? "; " : "") << "hypergradient_lr cannot be combined with clip_update_norm";
+  }
   if (num_threads < 0)
     e << (e.tellp() ? "; " : "") << "num_threads must be >= 0, got " << num_threads;
   if (schedule) {
@@ -153,6 +163,15 @@ Optimizer<T>::Optimizer(const UpdateRule<T>& rule, std::size_t n, OptimizerOptio
     group_rules_.push_back(std::move(r));
     rule_of_group_[gi] = group_rules_.size();
   }
+  if (options_.hypergradient_lr > 0) {
+    hd_ = true;
+    hd_slot_ = state_.slots.size();
+    hd_scalar_ = state_.scalars.size();
+    state_.slot_names.push_back("hd_prev_update");
+    state_.slots.emplace_back(n, T(0));
+    state_.scalar_names.push_back("hd_lr");
+    state_.scalars.push_back(rule_->lr());
+  }
   slot_names_ = state_.slot_names;
   scalar_names_ = state_.scalar_names;
   group_lr_.assign(groups_.size(), 0.0);
@@ -176,6 +195,9 @@ Optimizer<T>::Optimizer(const Optimizer& o)
       slot_names_(o.slot_names_),
       scalar_names_(o.scalar_names_),
       group_lr_(o.group_lr_),
+      hd_slot_(o.hd_slot_),
+      hd_scalar_(o.hd_scalar_),
+      hd_(o.hd_),
       n_(o.n_),
       options_(o.options_),
       state_(o.state_),
@@ -258,6 +280,7 @@ void Optimizer<T>::fill_kernel(Kernel<T>& k, const Item& it, T* p, const T* g, d
 
 template <typename T>
 double Optimizer<T>::current_lr() const {
+  if (hd_) return state_.scalars[hd_scalar_];
   return options_.schedule ? (*options_.schedule)(state_.step) : rule_->lr();
 }
 
@@ -298,6 +321,29 @@ StepResult Optimizer<T>::step(T* p, const T* g, std::size_t n) {
     r.grad_scale = std::min(options_.clip_grad_norm / (r.grad_norm + 1e-6), 1.0);
     grad_scale = static_cast<T>(r.grad_scale);
   }
+  if (hd_) {
+    // lr_t = lr_{t−1} − β g_t · d_{t−1} / lr_{t−1}, the dot product summed per chunk in chunk
+    // order (the same value on any thread count), g_t composed as the kernel composes it.
+    const T* dprev = state_.slots[hd_slot_].data();
+    const double lr_prev = state_.scalars[hd_scalar_];
+    parallel_items([&](std::size_t i) {
+      Kernel<T> k;
+      fill_kernel(k, items_[i], p, g, lr_prev);
+      double s = 0;
+      for (std::size_t j = k.begin; j < k.end; ++j) {
+        T gi = g[j] * grad_scale;
+        gi = gi < k.grad_lo ? k.grad_lo : (gi > k.grad_hi ? k.grad_hi : gi);
+        gi = gi * k.sign + k.l2 * p[j];
+        s += static_cast<double>(gi) * static_cast<double>(dprev[j]);
+      }
+      partial_[i] = s;
+    });
+    double dot = 0;
+    for (std::size_t i = 0; i < items_.size(); ++i) dot += partial_[i];
+    const double lr = lr_prev != 0 ? lr_prev - options_.hypergradient_lr * dot / lr_prev : lr_prev;
+    state_.scalars[hd_scalar_] = lr;
+    r.lr = lr;
+  }
   ++state_.step;
   rule_->begin_step(state_);
   for (std::size_t gr = 1; gr <= group_rules_.size(); ++gr) {
@@ -309,8 +355,9 @@ StepResult Optimizer<T>::step(T* p, const T* g, std::size_t n) {
     group_rules_[gr - 1]->begin_step(own);
     std::copy(own.scalars.begin(), own.scalars.end(), first);
   }
-  const bool store = options_.clip_update_norm > 0;
-  T* u = store ? update_.data() : nullptr;
+  const bool store = options_.clip_update_norm > 0 || hd_;
+  // Hypergradient descent keeps this step's update d_t in its slot for the next step.
+  T* u = hd_ ? state_.slots[hd_slot_].data() : (store ? update_.data() : nullptr);
   parallel_items([&](std::size_t i) {
     Kernel<T> k;
     fill_kernel(k, items_[i], p, g, r.lr);
@@ -321,17 +368,22 @@ StepResult Optimizer<T>::step(T* p, const T* g, std::size_t n) {
   if (store) {
     double usq = 0;
     std::size_t ubad = kNone;
-    scan(u, true, &usq, &ubad);
-    r.update_norm = std::sqrt(usq);
-    const double c = options_.clip_update_norm;
-    const T s = static_cast<T>(r.update_norm > c ? c / r.update_norm : 1.0);
+    T s = 1;
+    bool finite = true;
+    if (options_.clip_update_norm > 0) {
+      scan(u, true, &usq, &ubad);
+      r.update_norm = std::sqrt(usq);
+      const double c = options_.clip_update_norm;
+      s = static_cast<T>(r.update_norm > c ? c / r.update_norm : 1.0);
+      finite = std::isfinite(r.update_norm);
+    }
     parallel_items([&](std::size_t i) {
       Kernel<T> k;
       fill_kernel(k, items_[i], p, g, r.lr);
       const T decay = k.decay;
       T* __restrict pp = p;
       const T* __restrict uu = u;
-      if (std::isfinite(r.update_norm)) {
+      if (finite) {
 #pragma omp simd
         for (std::size_t j = k.begin; j < k.end; ++j) pp[j] = pp[j] * decay + uu[j] * s;
       }

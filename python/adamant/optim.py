@@ -18,6 +18,10 @@ nothing is restated here), and the composition options shared by all rules:
 ``non_finite``
     ``"raise"`` (default: :class:`adamant.NonFiniteGradientError` naming the first NaN/Inf
     index, nothing changes) or ``"skip"`` (the step is skipped and counted).
+``hypergradient_lr``
+    > 0: hypergradient descent on the learning rate (Baydin et al. 2018; Adam-HD with Adam):
+    before each step ``lr += hypergradient_lr * g . u_prev``, ``u_prev`` the previous update per
+    unit learning rate; ``StepResult.lr`` reports the rate used. No schedule or groups with it.
 ``num_threads``
     threads for arrays of 131072 elements or more (0: all cores); the results are
     bit-identical to one thread.
@@ -54,7 +58,7 @@ _NON_FINITE = {"raise": _c.NonFinitePolicy.raise_, "skip": _c.NonFinitePolicy.sk
 
 def _options(clip_grad_norm=0.0, clip_grad_value=0.0, clip_update_norm=0.0,
              clip_update_value=0.0, schedule=None, groups=(), non_finite="raise",
-             num_threads=1):
+             num_threads=1, hypergradient_lr=0.0):
     if non_finite not in _NON_FINITE:
         raise ValueError(f"non_finite must be 'raise' or 'skip', got {non_finite!r}")
     o = _c.OptimizerOptions()
@@ -66,6 +70,7 @@ def _options(clip_grad_norm=0.0, clip_grad_value=0.0, clip_update_norm=0.0,
     o.groups = list(groups)
     o.non_finite = _NON_FINITE[non_finite]
     o.num_threads = num_threads
+    o.hypergradient_lr = hypergradient_lr
     return o
 
 

@@ -316,7 +316,8 @@ void bind_core(py::module_& m) {
       .def_readwrite("non_finite", &ac::OptimizerOptions::non_finite)
       .def_readwrite("schedule", &ac::OptimizerOptions::schedule)
       .def_readwrite("groups", &ac::OptimizerOptions::groups)
-      .def_readwrite("num_threads", &ac::OptimizerOptions::num_threads);
+      .def_readwrite("num_threads", &ac::OptimizerOptions::num_threads)
+      .def_readwrite("hypergradient_lr", &ac::OptimizerOptions::hypergradient_lr);
   py::class_<ac::StepResult>(m, "StepResult", "What one step did")
       .def_readonly("applied", &ac::StepResult::applied)
       .def_readonly("lr", &ac::StepResult::lr)

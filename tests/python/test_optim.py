@@ -301,3 +301,28 @@ def test_a_group_with_its_own_rule():
         optim.Adam(np.zeros(8), groups=[optim.ParamGroup(0, 4),
                                         optim.ParamGroup(4, 8, name="head",
                                                          schedule=optim.Schedule.constant(1.0))])
+
+
+def test_hypergradient_lr_adapts_the_learning_rate_as_baydin_et_al():
+    """Adam-HD (Baydin et al. 2018, Algorithm 3) written out in numpy against the option."""
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(30, 10))
+    b = rng.normal(size=30)
+    grad = lambda x: A.T @ (A @ x - b) / 30  # noqa: E731
+    x = np.zeros(10)
+    opt = optim.Adam(x, lr=1e-3, hypergradient_lr=1e-3)
+    ref, m, v, u, a = np.zeros(10), np.zeros(10), np.zeros(10), np.zeros(10), 1e-3
+    for t in range(1, 101):
+        r = opt.step(grad(x))
+        g = grad(ref)
+        a = a + 1e-3 * g @ u
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        u = (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+        ref = ref - a * u
+        assert r.lr == pytest.approx(a, rel=1e-12)
+    np.testing.assert_allclose(x, ref, rtol=1e-11, atol=1e-13)
+    assert a > 3e-3  # it learned to go faster
+    assert opt.state_dict()["scalars"]["hd_lr"] == pytest.approx(a, rel=1e-12)
+    with pytest.raises(ValueError, match="it takes no schedule"):
+        optim.Adam(np.zeros(3), hypergradient_lr=1e-3, schedule=optim.Schedule.constant(0.1))

@@ -74,6 +74,14 @@ struct OptimizerOptions {
   double clip_grad_norm = 0;     ///< > 0: scale g by min(1, c / (‖g‖₂ + 1e-6)) (PyTorch)
   double clip_update_value = 0;  ///< > 0: clamp each update element to [−c, c]
   double clip_update_norm = 0;   ///< > 0: scale the update by min(1, c / ‖d‖₂)
+  /// > 0: hypergradient descent on the learning rate (Baydin et al. 2018, "Online Learning Rate
+  /// Adaptation with Hypergradient Descent": SGD-HD, Adam-HD, ... for any rule). Before each
+  /// step lr_t = lr_{t−1} + β g_t · u_{t−1}, β this value, g_t the gradient as the rule sees it
+  /// (after clipping, sign and coupled L2) and u_{t−1} = −d_{t−1} / lr_{t−1} the previous step's
+  /// update per unit learning rate (Adam's m̂ / (√v̂ + ε), SGD's g); lr_0 is the rule's lr, and
+  /// u = 0 while lr is 0. The state keeps d_{t−1} (slot "hd_prev_update") and lr (scalar
+  /// "hd_lr"). Takes no schedule, no groups and no update-norm clipping.
+  double hypergradient_lr = 0;
   NonFinitePolicy non_finite = NonFinitePolicy::kRaise;
   /// Learning rate as a function of the step; unset: the rule's constant lr.
   std::optional<Schedule> schedule;
@@ -151,6 +159,10 @@ class Optimizer {
   std::vector<State<T>> group_scalars_;
   std::vector<std::string> slot_names_, scalar_names_;  // the whole state's, in order
   std::vector<double> group_lr_;  // this step's learning rate of each group with its own rule
+  // Hypergradient descent (OptimizerOptions::hypergradient_lr): where its slot and its scalar
+  // are in the state.
+  std::size_t hd_slot_ = 0, hd_scalar_ = 0;
+  bool hd_ = false;
   const UpdateRule<T>& rule_at(std::size_t r) const {
     return r == 0 ? *rule_ : *group_rules_[r - 1];
   }

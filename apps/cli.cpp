@@ -185,8 +185,17 @@ int run_command(int (*run)(Args&), const std::string& command, int argc, char** 
     std::cout.rdbuf(out);
     std::cout.clear();
   }
-  Args args(declaring, argc, argv, first);
-  return run(args);
+  std::unique_ptr<Args> args;
+  try {
+    args = std::make_unique<Args>(declaring, argc, argv, first);
+  } catch (UsageError& e) {  // an option that does not parse: point to the action's --help
+    if (e.where.empty() && !declaring.actions_taken().empty()) {
+      e.where = command;
+      for (const std::string& a : declaring.actions_taken()) e.where += " " + a;
+    }
+    throw;
+  }
+  return run(*args);
 }
 
 std::string Args::usage(const std::string& summary) const {
@@ -288,8 +297,15 @@ int run_action(Args& args, const std::string& command, const std::vector<Action>
     }
     throw UsageError("missing action (" + join(names) + ")");
   }
-  for (const Action& a : actions)
-    if (name == a.name) return a.run(args);
+  for (const Action& a : actions) {
+    if (name != a.name) continue;
+    try {
+      return a.run(args);
+    } catch (UsageError& e) {
+      if (e.where.empty()) e.where = command + " " + name;
+      throw;
+    }
+  }
   throw UsageError("unknown action '" + name + "' (" + join(names) + ")");
 }
 

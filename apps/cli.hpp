@@ -17,9 +17,12 @@ class App;
 
 namespace adamant::cli {
 
-/// A command-line error: printed with the subcommand's usage, exit status 2.
+/// A command-line error: printed with a pointer to the subcommand's usage, exit status 2.
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
+  /// The command and action whose --help the message points to ("rl train"); run_action sets
+  /// it, empty for a command without actions.
+  std::string where;
 };
 
 /// The options and positional arguments after a subcommand, parsed by CLI11: "--key value",
@@ -62,6 +65,8 @@ class Args {
   /// True when --help (or -h) was given, and in the declaring run: the caller prints usage() and
   /// returns 0.
   bool help() const { return help_ || declaring_; }
+  /// The actions taken so far ("train" of `rl train`), in order.
+  const std::vector<std::string>& actions_taken() const { return actions_; }
   /// Throws UsageError for options nobody declared and for positional arguments nobody took.
   void finish();
   std::string usage(const std::string& summary) const;

@@ -34,8 +34,8 @@ int main(int argc, char** argv) {
     try {
       return adamant::cli::run_command(c.run, c.name, argc, argv, 2);
     } catch (const adamant::cli::UsageError& e) {
-      std::cerr << "adamant " << c.name << ": " << e.what() << "\n(see 'adamant " << c.name
-                << " --help')\n";
+      std::cerr << "adamant " << c.name << ": " << e.what() << "\n(see 'adamant "
+                << (e.where.empty() ? c.name : e.where) << " --help')\n";
       return 2;
     } catch (const std::exception& e) {
       std::cerr << "adamant " << c.name << ": error: " << e.what() << "\n";

@@ -59,7 +59,9 @@ def test_negative_numbers_are_values():
 def test_usage_errors(args, message):
     r = cli(*args)
     assert r.returncode == 2, r.stdout
-    assert message in r.stderr and f"(see 'adamant {args[0]} --help')" in r.stderr
+    # The hint names the action whose options were wrong, or the command when the action was.
+    where = args[0] if "action" in message else f"{args[0]} {args[1]}"
+    assert message in r.stderr and f"(see 'adamant {where} --help')" in r.stderr
 
 
 def test_help_lists_every_declared_option():

@@ -135,5 +135,43 @@ def real_fields(rule):
     return list(_h.real_fields(rule))
 
 
-__all__ = ["Problem", "UnrollResult", "mlp_classification", "mlp_regression", "real_fields",
-           "rosenbrock", "test_problem", "unroll"]
+def _fields(rule, options):
+    return [(k, float(v)) for k, v in options.items()]
+
+
+def tune(rule="adam", tune=("lr", "beta1", "beta2", "eps"), inner_steps=50, outer_steps=40,
+         tasks_per_step=4, outer_lr=0.1, eval_tasks=100, shots=20, seed=0, hidden=(32, 32),
+         activation="tanh", progress=None, **options):
+    """Learn the rule's hyper-parameters over Finn et al.'s sine-regression task family
+    (``adamant hyper tune``): an outer Adam on log lr / logit betas / log eps along the exact
+    reverse-mode hyper-gradient of the mean ln validation MSE, beside a grid search with the
+    same number of inner runs, evaluated on held-out tasks. The rule's starting options go in as
+    keywords (``lr=1e-3``). Returns a ``TuneResult``: ``meta_loss``, ``path`` (outer steps x
+    tuned), ``grid_*``, ``evals`` (start, grid, tuned: ``mean``, ``stderr``, ``hyper``),
+    ``write(path)``, ``plot(png)``; ``progress`` is called with a line per outer step."""
+    return _h.tune(rule, _fields(rule, options), list(tune), int(inner_steps), int(outer_steps),
+                   int(tasks_per_step), float(outer_lr), int(eval_tasks), int(shots), int(seed),
+                   [int(h) for h in hidden], activation, progress)
+
+
+def maml(rule="adam", inner_steps=5, iterations=1000, meta_batch=10, outer_lr=1e-3, shots=10,
+         query=10, eval_tasks=1000, eval_points=100, seed=0, hidden=(40, 40), activation="relu",
+         progress=None, **options):
+    """MAML with an inner loop of ``rule`` (default Adam, lr 0.01) on sine regression
+    (``adamant hyper maml``): the second-order meta-gradient (reverse mode through the inner
+    optimizer), first-order MAML and a pretrained baseline. Returns a ``MamlResult`` with
+    ``methods`` (``name``, ``theta0``, ``curve``, ``mse_after``, ``se_after``, ``mse_before``,
+    ...), ``write(path)``, ``plot(png)``."""
+    if rule == "adam" and "lr" not in options:
+        options = dict(options, lr=0.01)
+    return _h.maml(rule, _fields(rule, options), int(inner_steps), int(iterations),
+                   int(meta_batch), float(outer_lr), int(shots), int(query), int(eval_tasks),
+                   int(eval_points), int(seed), [int(h) for h in hidden], activation, progress)
+
+
+read_tune = _h.read_tune
+read_maml = _h.read_maml
+
+
+__all__ = ["Problem", "UnrollResult", "maml", "mlp_classification", "mlp_regression",
+           "read_maml", "read_tune", "real_fields", "rosenbrock", "test_problem", "tune", "unroll"]

@@ -2,14 +2,18 @@
 // forward and reverse mode. adamant/hyper.py puts the documented Python API in front.
 
 #include <pybind11/eigen.h>
+#include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
 #include "adamant/core/hyper.hpp"
+#include "adamant/meta/maml.hpp"
+#include "adamant/meta/tune.hpp"
 #include "bindings.hpp"
 
 namespace py = pybind11;
 namespace ac = adamant::core;
 namespace ah = adamant::core::hyper;
+namespace am = adamant::meta;
 
 namespace adamant::python {
 namespace {
@@ -148,6 +152,131 @@ void bind_hyper(py::module_& m) {
       "real_fields",
       [](const std::string& rule) { return ah::real_fields(ac::rule_options(rule)); },
       py::arg("rule"), "The differentiable hyper-parameters of a rule, in field order");
+
+  // ---- learning the optimizer, MAML (meta/) ----
+  py::class_<am::TuneEval>(m, "TuneEval")
+      .def_readonly("name", &am::TuneEval::name)
+      .def_property_readonly("rule", [](const am::TuneEval& e) { return ac::describe(e.rule); })
+      .def_property_readonly("hyper",
+                             [](const am::TuneEval& e) {
+                               py::dict d;
+                               for (const std::string& f : ac::field_names(e.rule))
+                                 d[f.c_str()] = ac::get_field(e.rule, f);
+                               return d;
+                             })
+      .def_readonly("mean", &am::TuneEval::mean)
+      .def_readonly("stderr", &am::TuneEval::stderr_mean);
+  py::class_<am::TuneResult>(m, "TuneResult")
+      .def_property_readonly("tuned", [](const am::TuneResult& r) { return r.options.tuned; })
+      .def_readonly("theta0", &am::TuneResult::theta0)
+      .def_readonly("meta_loss", &am::TuneResult::meta_loss)
+      .def_readonly("path", &am::TuneResult::path)
+      .def_readonly("grid_lr", &am::TuneResult::grid_lr)
+      .def_readonly("grid_beta1", &am::TuneResult::grid_beta1)
+      .def_readonly("grid_loss", &am::TuneResult::grid_loss)
+      .def_readonly("evals", &am::TuneResult::evals)
+      .def_readonly("inner_runs_tuning", &am::TuneResult::inner_runs_tuning)
+      .def_readonly("inner_runs_grid", &am::TuneResult::inner_runs_grid)
+      .def_readonly("seconds_tuning", &am::TuneResult::seconds_tuning)
+      .def_readonly("seconds_grid", &am::TuneResult::seconds_grid)
+      .def(
+          "write",
+          [](const am::TuneResult& r, const std::string& path) { am::write_tune(path, r); },
+          py::arg("path"), "HDF5 study (schema hyper_tune)")
+      .def(
+          "plot", [](const am::TuneResult& r, const std::string& png) { am::plot_tune(r, png); },
+          py::arg("png"), "meta-loss and hyper-parameter paths");
+  m.def("read_tune", &am::read_tune, py::arg("path"));
+  m.def(
+      "tune",
+      [](const std::string& rule, const std::vector<std::pair<std::string, double>>& fields,
+         std::vector<std::string> tuned, std::int64_t inner_steps, int outer_steps,
+         int tasks_per_step, double outer_lr, int eval_tasks, int shots, std::uint64_t seed,
+         const std::vector<int>& hidden, const std::string& activation,
+         const std::function<void(const std::string&)>& progress) {
+        am::TuneOptions o;
+        o.start = ac::rule_options(rule);
+        for (const auto& [name, v] : fields)
+          if (!ac::set_field(o.start, name, v))
+            throw std::invalid_argument(ac::rule_name(o.start) + " has no option '" + name + "'");
+        o.tuned = std::move(tuned);
+        o.inner_steps = inner_steps;
+        o.outer_steps = outer_steps;
+        o.tasks_per_step = tasks_per_step;
+        o.outer_lr = outer_lr;
+        o.eval_tasks = eval_tasks;
+        o.tasks.train_points = shots;
+        o.seed = seed;
+        o.net.layer_sizes = {1};
+        for (int h : hidden) o.net.layer_sizes.push_back(h);
+        o.net.layer_sizes.push_back(1);
+        o.net.hidden = ac::parse_activation(activation);
+        py::gil_scoped_release release;  // the callback takes the GIL back for each line
+        return am::tune(o, progress ? [&](const std::string& line) {
+          py::gil_scoped_acquire gil;
+          progress(line);
+        } : std::function<void(const std::string&)>());
+      },
+      py::arg("rule"), py::arg("fields"), py::arg("tuned"), py::arg("inner_steps"),
+      py::arg("outer_steps"), py::arg("tasks_per_step"), py::arg("outer_lr"), py::arg("eval_tasks"),
+      py::arg("shots"), py::arg("seed"), py::arg("hidden"), py::arg("activation"),
+      py::arg("progress"));
+
+  py::class_<am::MamlMethod>(m, "MamlMethod")
+      .def_readonly("name", &am::MamlMethod::name)
+      .def_readonly("theta0", &am::MamlMethod::theta0)
+      .def_readonly("curve", &am::MamlMethod::curve)
+      .def_readonly("mse_before", &am::MamlMethod::mse_before)
+      .def_readonly("se_before", &am::MamlMethod::se_before)
+      .def_readonly("mse_after", &am::MamlMethod::mse_after)
+      .def_readonly("se_after", &am::MamlMethod::se_after)
+      .def_readonly("seconds", &am::MamlMethod::seconds);
+  py::class_<am::MamlResult>(m, "MamlResult")
+      .def_readonly("init", &am::MamlResult::init)
+      .def_readonly("methods", &am::MamlResult::methods)
+      .def(
+          "write",
+          [](const am::MamlResult& r, const std::string& path) { am::write_maml(path, r); },
+          py::arg("path"), "HDF5 study (schema hyper_maml)")
+      .def(
+          "plot", [](const am::MamlResult& r, const std::string& png) { am::plot_maml(r, png); },
+          py::arg("png"), "three held-out tasks, adapted");
+  m.def("read_maml", &am::read_maml, py::arg("path"));
+  m.def(
+      "maml",
+      [](const std::string& rule, const std::vector<std::pair<std::string, double>>& fields,
+         std::int64_t inner_steps, int iterations, int meta_batch, double outer_lr, int shots,
+         int query, int eval_tasks, int eval_points, std::uint64_t seed,
+         const std::vector<int>& hidden, const std::string& activation,
+         const std::function<void(const std::string&)>& progress) {
+        am::MamlOptions o;
+        o.inner = ac::rule_options(rule);
+        for (const auto& [name, v] : fields)
+          if (!ac::set_field(o.inner, name, v))
+            throw std::invalid_argument(ac::rule_name(o.inner) + " has no option '" + name + "'");
+        o.inner_steps = inner_steps;
+        o.iterations = iterations;
+        o.meta_batch = meta_batch;
+        o.outer_lr = outer_lr;
+        o.tasks.train_points = shots;
+        o.tasks.val_points = query;
+        o.eval_tasks = eval_tasks;
+        o.eval_points = eval_points;
+        o.seed = seed;
+        o.net.layer_sizes = {1};
+        for (int h : hidden) o.net.layer_sizes.push_back(h);
+        o.net.layer_sizes.push_back(1);
+        o.net.hidden = ac::parse_activation(activation);
+        py::gil_scoped_release release;
+        return am::run_maml(o, progress ? [&](const std::string& line) {
+          py::gil_scoped_acquire gil;
+          progress(line);
+        } : std::function<void(const std::string&)>());
+      },
+      py::arg("rule"), py::arg("fields"), py::arg("inner_steps"), py::arg("iterations"),
+      py::arg("meta_batch"), py::arg("outer_lr"), py::arg("shots"), py::arg("query"),
+      py::arg("eval_tasks"), py::arg("eval_points"), py::arg("seed"), py::arg("hidden"),
+      py::arg("activation"), py::arg("progress"));
 }
 
 }  // namespace adamant::python

@@ -243,3 +243,25 @@ def test_cli_hyper_tune_writes_its_study(tmp_path):
         assert f["path/meta_loss"].shape == (9,)
     bad = cli("hyper", "tune", "--tune", "amsgrad", "--no-save")
     assert bad.returncode == 2 and "adam has no real hyper-parameter 'amsgrad'" in bad.stderr
+
+
+def test_python_tune_and_maml(tmp_path):
+    lines = []
+    t = hyper.tune(tune=("lr",), inner_steps=15, outer_steps=8, tasks_per_step=2, outer_lr=0.3,
+                   eval_tasks=10, hidden=(8,), lr=1e-3, progress=lines.append)
+    assert len(lines) == 8 and lines[0].startswith("tune: outer step 1/8")
+    assert t.path.shape == (9, 1) and t.meta_loss.shape == (9,)
+    ev = {e.name: e for e in t.evals}
+    assert ev["tuned"].mean < ev["start"].mean and ev["tuned"].hyper["lr"] > 1e-3
+    t.write(str(tmp_path / "t.h5"))
+    t.plot(str(tmp_path / "t.png"))
+    back = hyper.read_tune(str(tmp_path / "t.h5"))
+    np.testing.assert_array_equal(back.meta_loss, t.meta_loss)
+    m = hyper.maml(inner_steps=2, iterations=5, meta_batch=2, eval_tasks=4, eval_points=10,
+                   hidden=(8,))
+    assert [x.name for x in m.methods] == ["maml", "fomaml", "pretrained"]
+    assert m.methods[0].curve.shape == (5,)
+    m.write(str(tmp_path / "m.h5"))
+    assert hyper.read_maml(str(tmp_path / "m.h5")).methods[2].mse_after == m.methods[2].mse_after
+    with pytest.raises(ValueError, match="adam has no option 'momentum'"):
+        hyper.tune(momentum=0.5)

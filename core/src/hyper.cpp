@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <type_traits>
@@ -17,9 +18,11 @@
 namespace adamant::core::hyper {
 namespace {
 
-// Lanes of the hyper-parameter duals: one per real field of a rule (at most 6 today).
-constexpr int kH = 8;
+// Lanes of the hyper-parameter duals: one per real field of the rule (at most 6 today), then one
+// per real parameter of the schedule besides its base rate.
+constexpr int kH = kHyperLanes;
 using DH = Dual<kH>;
+using Lift = std::function<DH(const double&)>;
 // Tangent directions carried per pass in forward mode and in Hessian-vector products.
 constexpr int kL = 8;
 using DL = Dual<kL>;
@@ -347,7 +350,7 @@ Od to_dual(const O& o) {
     void operator()(const char*, bool O::*m, const char*) const { flags.push_back(o.*m); }
   };
   O::fields(Read{o, reals, flags});
-  if (reals.size() > static_cast<std::size_t>(kH)) fail("a rule with more than 8 real fields");
+  if (reals.size() > static_cast<std::size_t>(kH)) fail("a rule with more than 16 real fields");
   Od od;
   std::size_t r = 0, f = 0;
   struct Write {
@@ -380,6 +383,28 @@ bool flag(const O& o, const char* name) {
   };
   O::fields(Visit{o, name, v});
   return v;
+}
+
+// Where a schedule keeps its base rate (the parameter rebase() replaces).
+const double* base_parameter(const Schedule& s) {
+  return std::visit(
+      [](const auto& node) -> const double* {
+        using N = std::decay_t<decltype(node)>;
+        if constexpr (std::is_same_v<N, Schedule::Cyclic>) {
+          return &node.base_lr;
+        } else if constexpr (std::is_same_v<N, Schedule::OneCycle>) {
+          return &node.max_lr;
+        } else if constexpr (std::is_same_v<N, Schedule::Warmup>) {
+          return base_parameter(*node.then);
+        } else if constexpr (std::is_same_v<N, Schedule::Scale>) {
+          return base_parameter(*node.inner);
+        } else if constexpr (std::is_same_v<N, Schedule::Join>) {
+          return nullptr;
+        } else {
+          return &node.lr;
+        }
+      },
+      s.node());
 }
 
 // A state-like holder for init / begin_step on duals (one element per slot).
@@ -418,6 +443,23 @@ class Unroller {
   Unroller(const O& o, const UnrollOptions& opt, const Problem& train, const Problem* meta)
       : o_(o), od_(to_dual<Od>(o)), opt_(opt), train_(train), meta_(meta ? *meta : train) {
     names_ = real_field_names<O>();
+    const std::size_t rule_fields = names_.size();
+    if (opt.schedule) {
+      sched_ = rebase(*opt.schedule, static_cast<double>(o.lr));
+      const std::string e = sched_->validate();
+      if (!e.empty()) fail("schedule: " + e);
+      // The base rate is the rule's lr; the schedule's other real parameters get lanes of their
+      // own after the rule's fields.
+      base_param_ = base_parameter(*sched_);
+      for (const auto& [name, ptr] : sched_->real_parameters()) {
+        if (ptr == base_param_) continue;
+        names_.push_back("schedule." + name);
+        sched_params_.push_back(ptr);
+      }
+      if (names_.size() > static_cast<std::size_t>(kH))
+        fail("more than " + std::to_string(kH) +
+             " hyper-parameters (the rule's real fields and the schedule's parameters)");
+    }
     n_ = train.dim();
     ns_ = P::slots(o).size();
     sign_ = flag(o, "maximize") ? -1.0 : 1.0;
@@ -433,14 +475,12 @@ class Unroller {
     lr_lane_ = static_cast<int>(std::find(names_.begin(), names_.end(), "lr") - names_.begin());
     wd_lane_ =
         static_cast<int>(std::find(names_.begin(), names_.end(), "weight_decay") - names_.begin());
-    if (opt.schedule) {
-      const double lr = static_cast<double>(o.lr);
-      sched_ = rebase(*opt.schedule, lr);
-      sched1_ = rebase(*opt.schedule, 1.0);
-      sched0_ = rebase(*opt.schedule, 0.0);
-      const std::string e = sched_->validate();
-      if (!e.empty()) fail("schedule: " + e);
-    }
+    lift_ = [this, rule_fields](const double& x) -> DH {
+      if (&x == base_param_) return lr_lane_ < kH ? DH::variable(x, lr_lane_) : DH(x);
+      for (std::size_t k = 0; k < sched_params_.size(); ++k)
+        if (&x == sched_params_[k]) return DH::variable(x, static_cast<int>(rule_fields + k));
+      return DH(x);
+    };
     precompute();
   }
 
@@ -465,11 +505,7 @@ class Unroller {
     for (std::int64_t t = 1; t <= T; ++t) {
       st.step = t;
       P::begin_step(od_, st);
-      DH lr = od_.lr;
-      if (sched_) {
-        lr = DH((*sched_)(t - 1));
-        if (lr_lane_ < kH) lr.d[lr_lane_] = (*sched1_)(t - 1) - (*sched0_)(t - 1);
-      }
+      const DH lr = sched_ ? sched_->eval<DH>(t - 1, lift_) : od_.lr;
       recurrence::StepInfo<DH> info{t, lr, st.scalars.data()};
       StepCoeffs<KC>& c = coeffs_[static_cast<std::size_t>(t - 1)];
       c.c = P::coefficients(od_, info);
@@ -802,7 +838,10 @@ class Unroller {
   bool decoupled_ = false, want_theta0_ = false;
   std::vector<int> lanes_;  // the real-field lanes asked for, in wrt order
   int lr_lane_ = kH, wd_lane_ = kH;
-  std::optional<Schedule> sched_, sched1_, sched0_;
+  std::optional<Schedule> sched_;
+  const double* base_param_ = nullptr;       // the rebased schedule's base rate (= the rule's lr)
+  std::vector<const double*> sched_params_;  // its other real parameters, by lane
+  Lift lift_;
   std::vector<DH> init_slots_;
   std::vector<StepCoeffs<KC>> coeffs_;
   std::vector<std::vector<double>> scalar_values_;
@@ -869,6 +908,25 @@ std::string UnrollOptions::validate(std::size_t n) const {
       continue;
     }
     if (w == "theta0") continue;
+    if (w.rfind("schedule.", 0) == 0) {
+      std::string known;
+      bool found = false;
+      if (schedule && schedule->kind() != Schedule::Kind::kJoin) {
+        const Schedule based = rebase(*schedule, 1.0);
+        const double* base = base_parameter(based);
+        for (const auto& [name, ptr] : based.real_parameters()) {
+          if (ptr == base) continue;
+          known += (known.empty() ? "" : ", ") + ("schedule." + name);
+          found = found || w == "schedule." + name;
+        }
+      }
+      if (!found)
+        add("wrt: " +
+            (schedule ? "the schedule " + schedule->describe() : std::string("no schedule")) +
+            " has no parameter '" + w.substr(9) + "' (known: " + (known.empty() ? "none" : known) +
+            "; its base rate is the rule's lr)");
+      continue;
+    }
     if (std::find(reals.begin(), reals.end(), w) != reals.end()) {
       // SGD and RMSprop drop their momentum buffer at momentum = 0 (a choice of the step, not a
       // value), so the derivative there would be that of a rule without momentum.

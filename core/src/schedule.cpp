@@ -1,18 +1,26 @@
 #include "adamant/core/schedule.hpp"
 
 #include <cmath>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
+
+#include "adamant/core/dual.hpp"
 
 namespace adamant::core {
 namespace {
 constexpr double kPi = 3.14159265358979323846;
 
 // Cosine interpolation from `start` (pct = 0) to `end` (pct = 1), as OneCycleLR anneals.
-double anneal_cos(double start, double end, double pct) {
-  return end + (start - end) / 2.0 * (std::cos(kPi * pct) + 1.0);
+template <typename R, typename P>
+R anneal_cos(const R& start, const R& end, const P& pct) {
+  using std::cos;
+  return end + (start - end) / 2.0 * (cos(kPi * pct) + 1.0);
 }
-double anneal_linear(double start, double end, double pct) { return (end - start) * pct + start; }
+template <typename R, typename P>
+R anneal_linear(const R& start, const R& end, const P& pct) {
+  return (end - start) * pct + start;
+}
 
 template <typename... F>
 struct Overloaded : F... {
@@ -171,71 +179,151 @@ std::string Schedule::validate() const {
   return e.str();
 }
 
-double Schedule::operator()(std::int64_t t) const {
+template <typename R, typename Lift>
+R Schedule::eval(std::int64_t t, const Lift& lift) const {
+  using std::pow;
   if (t < 0) throw std::invalid_argument("schedule: step must be >= 0, got " + std::to_string(t));
   const double td = static_cast<double>(t);
   return std::visit(
       Overloaded{
-          [](const Constant& s) { return s.lr; },
-          [&](const Step& s) {
-            return s.lr * std::pow(s.gamma, static_cast<double>(t / s.step_size));
+          [&](const Constant& s) -> R { return lift(s.lr); },
+          [&](const Step& s) -> R {
+            return lift(s.lr) * pow(lift(s.gamma), static_cast<double>(t / s.step_size));
           },
-          [&](const Exponential& s) { return s.lr * std::pow(s.gamma, td); },
-          [&](const Linear& s) {
-            return s.lr * (s.start_factor + (s.end_factor - s.start_factor) *
-                                                static_cast<double>(std::min(s.total_iters, t)) /
-                                                static_cast<double>(s.total_iters));
+          [&](const Exponential& s) -> R { return lift(s.lr) * pow(lift(s.gamma), td); },
+          [&](const Linear& s) -> R {
+            return lift(s.lr) *
+                   (lift(s.start_factor) + (lift(s.end_factor) - lift(s.start_factor)) *
+                                               static_cast<double>(std::min(s.total_iters, t)) /
+                                               static_cast<double>(s.total_iters));
           },
-          [&](const Cosine& s) {
-            return s.eta_min + (s.lr - s.eta_min) *
-                                   (1.0 + std::cos(kPi * td / static_cast<double>(s.t_max))) / 2.0;
+          [&](const Cosine& s) -> R {
+            return lift(s.eta_min) + (lift(s.lr) - lift(s.eta_min)) *
+                                         (1.0 + std::cos(kPi * td / static_cast<double>(s.t_max))) /
+                                         2.0;
           },
-          [&](const WarmupCosine& s) {
+          [&](const WarmupCosine& s) -> R {
             if (t < s.warmup_steps)
-              return s.lr * (s.start_factor +
-                             (1.0 - s.start_factor) * td / static_cast<double>(s.warmup_steps));
-            if (t >= s.total_steps) return s.eta_min;
+              return lift(s.lr) * (lift(s.start_factor) + (1.0 - lift(s.start_factor)) * td /
+                                                              static_cast<double>(s.warmup_steps));
+            if (t >= s.total_steps) return lift(s.eta_min);
             const double pct = static_cast<double>(t - s.warmup_steps) /
                                static_cast<double>(s.total_steps - s.warmup_steps);
-            return s.eta_min + (s.lr - s.eta_min) * (1.0 + std::cos(kPi * pct)) / 2.0;
+            return lift(s.eta_min) +
+                   (lift(s.lr) - lift(s.eta_min)) * (1.0 + std::cos(kPi * pct)) / 2.0;
           },
-          [&](const Cyclic& s) {
+          [&](const Cyclic& s) -> R {
             const double total = static_cast<double>(s.step_size_up + s.step_size_down);
             const double ratio = static_cast<double>(s.step_size_up) / total;
             const double cycle = std::floor(1.0 + td / total);
             const double x = 1.0 + td / total - cycle;
             const double scale = x <= ratio ? x / ratio : (x - 1.0) / (ratio - 1.0);
-            const double height = (s.max_lr - s.base_lr) * scale;
+            const R height = (lift(s.max_lr) - lift(s.base_lr)) * scale;
             return s.mode == CyclicMode::kTriangular2
-                       ? s.base_lr + height * (1.0 / std::pow(2.0, cycle - 1.0))
-                       : s.base_lr + height * 1.0;
+                       ? lift(s.base_lr) + height * (1.0 / std::pow(2.0, cycle - 1.0))
+                       : lift(s.base_lr) + height * 1.0;
           },
-          [&](const OneCycle& s) {
+          [&](const OneCycle& s) -> R {
             if (t >= s.total_steps)
               throw std::invalid_argument(
                   "one_cycle schedule: step " + std::to_string(t) +
                   " is beyond total_steps=" + std::to_string(s.total_steps));
-            const double initial = s.max_lr / s.div_factor, min_lr = initial / s.final_div_factor;
-            const double end_up = s.pct_start * static_cast<double>(s.total_steps) - 1.0;
+            const R initial = lift(s.max_lr) / lift(s.div_factor);
+            const R min_lr = initial / lift(s.final_div_factor);
+            const R end_up = lift(s.pct_start) * static_cast<double>(s.total_steps) - 1.0;
             const double end_down = static_cast<double>(s.total_steps - 1);
-            const auto anneal = s.cosine_anneal ? anneal_cos : anneal_linear;
-            if (td <= end_up) return anneal(initial, s.max_lr, td / end_up);
-            return anneal(s.max_lr, min_lr, (td - end_up) / (end_down - end_up));
+            if (td <= end_up)
+              return s.cosine_anneal ? anneal_cos(initial, lift(s.max_lr), td / end_up)
+                                     : anneal_linear(initial, lift(s.max_lr), td / end_up);
+            const R pct = (td - end_up) / (end_down - end_up);
+            return s.cosine_anneal ? anneal_cos(lift(s.max_lr), min_lr, pct)
+                                   : anneal_linear(lift(s.max_lr), min_lr, pct);
           },
-          [&](const Warmup& s) {
-            if (t >= s.steps) return (*s.then)(t - s.steps);
-            return (*s.then)(0) *
-                   (s.start_factor + (1.0 - s.start_factor) * td / static_cast<double>(s.steps));
+          [&](const Warmup& s) -> R {
+            if (t >= s.steps) return s.then->template eval<R>(t - s.steps, lift);
+            return s.then->template eval<R>(0, lift) *
+                   (lift(s.start_factor) +
+                    (1.0 - lift(s.start_factor)) * td / static_cast<double>(s.steps));
           },
-          [&](const Join& s) {
+          [&](const Join& s) -> R {
             std::size_t i = 0;
             std::int64_t start = 0;
             while (i < s.boundaries.size() && t >= s.boundaries[i]) start = s.boundaries[i++];
-            return (*s.parts)[i](t - start);
+            return (*s.parts)[i].template eval<R>(t - start, lift);
           },
-          [&](const Scale& s) { return s.factor * (*s.inner)(t); },
+          [&](const Scale& s) -> R { return lift(s.factor) * s.inner->template eval<R>(t, lift); },
       },
       node_);
+}
+
+namespace {
+struct Identity {
+  double operator()(const double& x) const { return x; }
+};
+}  // namespace
+
+double Schedule::operator()(std::int64_t t) const { return eval<double>(t, Identity{}); }
+
+// The instantiation hyper-gradients use (hyper.cpp).
+template Dual<kHyperLanes>
+Schedule::eval<Dual<kHyperLanes>, std::function<Dual<kHyperLanes>(const double&)>>(
+    std::int64_t, const std::function<Dual<kHyperLanes>(const double&)>&) const;
+
+std::vector<std::pair<std::string, const double*>> Schedule::real_parameters() const {
+  std::vector<std::pair<std::string, const double*>> out;
+  auto add = [&](const char* name, const double& x) { out.emplace_back(name, &x); };
+  auto nested = [&](const std::string& prefix, const Schedule& inner) {
+    for (auto& [name, ptr] : inner.real_parameters()) out.emplace_back(prefix + name, ptr);
+  };
+  std::visit(Overloaded{
+                 [&](const Constant& s) { add("lr", s.lr); },
+                 [&](const Step& s) {
+                   add("lr", s.lr);
+                   add("gamma", s.gamma);
+                 },
+                 [&](const Exponential& s) {
+                   add("lr", s.lr);
+                   add("gamma", s.gamma);
+                 },
+                 [&](const Linear& s) {
+                   add("lr", s.lr);
+                   add("start_factor", s.start_factor);
+                   add("end_factor", s.end_factor);
+                 },
+                 [&](const Cosine& s) {
+                   add("lr", s.lr);
+                   add("eta_min", s.eta_min);
+                 },
+                 [&](const WarmupCosine& s) {
+                   add("lr", s.lr);
+                   add("eta_min", s.eta_min);
+                   add("start_factor", s.start_factor);
+                 },
+                 [&](const Cyclic& s) {
+                   add("base_lr", s.base_lr);
+                   add("max_lr", s.max_lr);
+                 },
+                 [&](const OneCycle& s) {
+                   add("max_lr", s.max_lr);
+                   add("pct_start", s.pct_start);
+                   add("div_factor", s.div_factor);
+                   add("final_div_factor", s.final_div_factor);
+                 },
+                 [&](const Warmup& s) {
+                   add("start_factor", s.start_factor);
+                   nested("then.", *s.then);
+                 },
+                 [&](const Join& s) {
+                   for (std::size_t i = 0; i < s.parts->size(); ++i)
+                     nested("parts." + std::to_string(i) + ".", (*s.parts)[i]);
+                 },
+                 [&](const Scale& s) {
+                   add("factor", s.factor);
+                   nested("inner.", *s.inner);
+                 },
+             },
+             node_);
+  return out;
 }
 
 std::string Schedule::describe() const {

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <random>
 
 #include "adamant/core/mlp.hpp"
@@ -404,6 +405,115 @@ TEST(Hyper, ClearErrors) {
   }
   EXPECT_THROW(ah::parse_mode("sideways"), std::invalid_argument);
   EXPECT_THROW(ah::parse_loss("hinge"), std::invalid_argument);
+}
+
+}  // namespace
+
+namespace {
+
+// d F / d (each real parameter of a schedule), against central differences of the fused run with
+// the schedule rebuilt from perturbed parameters.
+struct ScheduleCase {
+  std::string name;
+  std::vector<double> p;  // the parameters `make` takes, in real_parameters() order minus the base
+  std::function<ac::Schedule(double lr, const std::vector<double>&)> make;
+};
+
+TEST(Hyper, TheScheduleParametersAreDifferentiatedToo) {
+  const Task t = small_task(ac::Activation::kTanh, 3);
+  ac::AdamOptions adam;
+  adam.lr = 0.05;
+  adam.eps = 1e-3;
+  const std::int64_t steps = 24;
+  const std::vector<ScheduleCase> cases = {
+      {"cosine",
+       {0.004},
+       [](double lr, const std::vector<double>& p) { return ac::Schedule::cosine(lr, 24, p[0]); }},
+      {"exponential",
+       {0.93},
+       [](double lr, const std::vector<double>& p) { return ac::Schedule::exponential(lr, p[0]); }},
+      {"linear",
+       {0.3, 0.8},
+       [](double lr, const std::vector<double>& p) {
+         return ac::Schedule::linear(lr, p[0], p[1], 10);
+       }},
+      {"warmup_cosine",
+       {0.002, 0.1},
+       [](double lr, const std::vector<double>& p) {
+         return ac::Schedule::warmup_cosine(lr, 5, 24, p[0], p[1]);
+       }},
+      {"one_cycle",
+       {0.3, 20.0, 5.0},
+       [](double lr, const std::vector<double>& p) {
+         return ac::Schedule::one_cycle(lr, 24, p[0], true, p[1], p[2]);
+       }},
+      {"cyclic",
+       {0.12},
+       [](double lr, const std::vector<double>& p) { return ac::Schedule::cyclic(lr, p[0], 5); }},
+      {"warmup then cosine",
+       {0.2, 0.003},
+       [](double lr, const std::vector<double>& p) {
+         return ac::Schedule::warmup(4, ac::Schedule::cosine(lr, 20, p[1]), p[0]);
+       }},
+      {"scale",
+       {0.7, 0.9},
+       [](double lr, const std::vector<double>& p) {
+         return ac::Schedule::scale(p[0], ac::Schedule::exponential(lr, p[1]));
+       }},
+  };
+  for (const ScheduleCase& c : cases) {
+    SCOPED_TRACE(c.name);
+    const ac::Schedule s = c.make(adam.lr, c.p);
+    ah::UnrollOptions o;
+    o.rule = adam;
+    o.steps = steps;
+    o.schedule = s;
+    o.wrt = {"lr"};
+    const ac::Schedule based = ah::rebase(s, 1.0);
+    std::vector<std::string> params;
+    for (const auto& [name, ptr] : based.real_parameters()) params.push_back("schedule." + name);
+    // The base rate is the rule's lr, not a schedule parameter of its own.
+    const std::size_t base_index = c.name == "warmup then cosine" || c.name == "scale" ? 1 : 0;
+    params.erase(params.begin() + static_cast<std::ptrdiff_t>(base_index));
+    ASSERT_EQ(params.size(), c.p.size());
+    o.wrt.insert(o.wrt.end(), params.begin(), params.end());
+    for (ah::Mode mode : {ah::Mode::kForward, ah::Mode::kReverse}) {
+      o.mode = mode;
+      const ah::UnrollResult r = ah::unroll(*t.train, t.theta0, o, t.meta.get());
+      for (std::size_t k = 0; k < c.p.size(); ++k) {
+        SCOPED_TRACE(params[k]);
+        const double h = 1e-6 * std::max(std::abs(c.p[k]), 1e-2);
+        std::vector<double> plus = c.p, minus = c.p;
+        plus[k] += h;
+        minus[k] -= h;
+        ac::OptimizerOptions op, om;
+        op.schedule = c.make(adam.lr, plus);
+        om.schedule = c.make(adam.lr, minus);
+        const double fd =
+            (fused_meta_loss(t, adam, steps, op) - fused_meta_loss(t, adam, steps, om)) / (2 * h);
+        EXPECT_NEAR(r.d(params[k]), fd, 2e-6 * std::max(std::abs(fd), 1e-3));
+        EXPECT_GT(std::abs(r.d(params[k])), 1e-6);
+      }
+      // d/dlr moves the base rate (through the schedule) and nothing else.
+      ac::RuleOptions plus = adam, minus = adam;
+      ac::set_field(plus, "lr", adam.lr + 1e-7);
+      ac::set_field(minus, "lr", adam.lr - 1e-7);
+      ac::OptimizerOptions op, om;
+      op.schedule = c.make(adam.lr + 1e-7, c.p);
+      om.schedule = c.make(adam.lr - 1e-7, c.p);
+      const double fd =
+          (fused_meta_loss(t, plus, steps, op) - fused_meta_loss(t, minus, steps, om)) / 2e-7;
+      EXPECT_NEAR(r.d("lr"), fd, 2e-6 * std::max(std::abs(fd), 1e-3));
+    }
+  }
+  // An unknown schedule parameter names the known ones.
+  ah::UnrollOptions o;
+  o.schedule = ac::Schedule::cosine(0.1, 10, 0.01);
+  o.wrt = {"schedule.gamma"};
+  EXPECT_NE(o.validate(4).find("has no parameter 'gamma' (known: schedule.eta_min; its base rate "
+                               "is the rule's lr)"),
+            std::string::npos)
+      << o.validate(4);
 }
 
 }  // namespace

@@ -23,6 +23,10 @@
 
 namespace adamant::core {
 
+/// Lanes of the duals hyper-gradients carry the hyper-parameters in: the rule's real fields and
+/// the schedule's real parameters (hyper.cpp; Schedule::eval is instantiated for it).
+inline constexpr int kHyperLanes = 16;
+
 template <int N>
 struct Dual {
   static constexpr int kLanes = N;
@@ -127,8 +131,12 @@ struct Dual {
   friend bool operator!=(const Dual& a, const Dual& b) { return a.v != b.v; }
   friend bool operator<(const Dual& a, double b) { return a.v < b; }
   friend bool operator>(const Dual& a, double b) { return a.v > b; }
+  friend bool operator<=(const Dual& a, double b) { return a.v <= b; }
+  friend bool operator>=(const Dual& a, double b) { return a.v >= b; }
   friend bool operator<(double a, const Dual& b) { return a < b.v; }
   friend bool operator>(double a, const Dual& b) { return a > b.v; }
+  friend bool operator<=(double a, const Dual& b) { return a <= b.v; }
+  friend bool operator>=(double a, const Dual& b) { return a >= b.v; }
 
   /// r = f(v) with tangent f'(v)·d.
   static Dual chain(double value, double slope, const Dual& a) {
@@ -161,6 +169,8 @@ struct Dual {
   }
   friend Dual log(const Dual& a) { return chain(std::log(a.v), 1 / a.v, a); }
   friend Dual log1p(const Dual& a) { return chain(std::log1p(a.v), 1 / (1 + a.v), a); }
+  friend Dual cos(const Dual& a) { return chain(std::cos(a.v), -std::sin(a.v), a); }
+  friend Dual sin(const Dual& a) { return chain(std::sin(a.v), std::cos(a.v), a); }
   friend Dual tanh(const Dual& a) {
     const double t = std::tanh(a.v);
     return chain(t, 1 - t * t, a);

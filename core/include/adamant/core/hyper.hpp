@@ -24,16 +24,17 @@
 // recurrence (recurrences.hpp, the same source), coupled L2 or decoupled weight decay, maximize,
 // global-norm gradient clipping (PyTorch's scale min(1, c / (‖g‖ + 10⁻⁶)), differentiated
 // through the scale factor), and a learning-rate schedule: with a schedule, the rule's lr is its
-// base rate (`rebase`), and d lr_t / d lr reaches the derivative. θ_T equals the fused
+// base rate (`rebase`), and its other real parameters (Schedule::real_parameters: eta_min,
+// gamma, pct_start, a warm-up's start_factor, "then.eta_min", ...) are hyper-parameters named
+// "schedule.<name>" — Schedule::eval on duals, the schedule's own code. θ_T equals the fused
 // optimizer's bit for bit (a test checks it).
 //
 // Sub-gradient conventions (dual.hpp): torch autograd's — Lion's sign has derivative 0,
 // AMSGrad's running max takes the branch's derivative (the mean of both on an exact tie), RAdam's
 // phase (ρ_t > 5) is a choice, not a value.
 //
-// Not differentiated (yet): a schedule's parameters other than its base rate (a join schedule is
-// refused), parameter groups, clipping by value and update clipping (UnrollOptions has no field
-// for them).
+// Not differentiated (yet): join schedules (refused: their parts have base rates of their own),
+// parameter groups, clipping by value and update clipping (UnrollOptions has no field for them).
 
 #include <Eigen/Core>
 #include <cstddef>
@@ -110,8 +111,9 @@ struct UnrollOptions {
   std::optional<Schedule> schedule;
   /// > 0: scale every gradient by min(1, c / (‖g‖₂ + 1e-6)) (OptimizerOptions::clip_grad_norm).
   double clip_grad_norm = 0;
-  /// What to differentiate with respect to: real fields of the rule ("lr", "beta1", ...) and
-  /// "theta0". Empty: the run only.
+  /// What to differentiate with respect to: real fields of the rule ("lr", "beta1", ...), the
+  /// schedule's real parameters besides its base rate ("schedule.eta_min", ...) and "theta0".
+  /// Empty: the run only.
   std::vector<std::string> wrt = {"lr", "beta1", "beta2", "eps", "theta0"};
   Mode mode = Mode::kReverse;
   /// Reverse mode: keep every K-th state; 0: K = ⌈√steps⌉.

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -141,6 +142,16 @@ class Schedule {
   /// first (optimizers do); throws std::invalid_argument for t < 0 or, for one_cycle, t beyond
   /// total_steps.
   double operator()(std::int64_t t) const;
+  /// The same value in R arithmetic: every real parameter x of the schedule (and of the ones it
+  /// composes) enters as lift(x), e.g. a dual number seeded for the parameters differentiated
+  /// (core/hyper.hpp); operator() is eval<double> with lift the identity. Defined in
+  /// schedule.cpp for double and for the dual types hyper-gradients use.
+  template <typename R, typename Lift>
+  R eval(std::int64_t t, const Lift& lift) const;
+  /// The real parameters (not the integer step counts), named as describe() names them, those
+  /// of composed schedules with their path ("then.lr", "parts.1.eta_min", "inner.factor"); the
+  /// pointers address this schedule's own storage (what eval's lift receives).
+  std::vector<std::pair<std::string, const double*>> real_parameters() const;
   /// "" when valid, else a message naming the offending parameter.
   std::string validate() const;
   /// Human-readable description, e.g. "cosine(lr=0.1, t_max=50, eta_min=0.001)".

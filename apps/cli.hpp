@@ -104,6 +104,8 @@ int run_command(int (*run)(Args&), const std::string& command, int argc, char** 
 
 /// "a, b, c".
 std::string join(const std::vector<std::string>& v);
+/// "a,b,,c" → {"a", "b", "c"}: a comma-separated option value, empty items dropped.
+std::vector<std::string> split_list(const std::string& s);
 
 /// Where a command writes: -o FILE.h5, or --out DIR (DIR/<stem>.h5), by default ./<stem>.h5, or
 /// nowhere with --no-save (both paths empty). The PNG goes beside the HDF5 file, extension .png.

@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <iostream>
 #include <random>
-#include <sstream>
 
 #include "adamant/core/hyper.hpp"
 #include "adamant/core/optimizer.hpp"
@@ -126,11 +125,7 @@ int grad(Args& args) {
   for (const std::string& f : ah::real_fields(rule))  // momentum 0 switches momentum off
     if (f != "momentum" || core::get_field(rule, f) != 0) o.wrt.push_back(f);
   o.wrt.push_back("theta0");
-  if (!wrt_text.empty()) {
-    o.wrt.clear();
-    std::stringstream ss(wrt_text);
-    for (std::string w; std::getline(ss, w, ',');) o.wrt.push_back(w);
-  }
+  if (!wrt_text.empty()) o.wrt = split_list(wrt_text);
   const std::string invalid = o.validate(t.train->dim());
   if (!invalid.empty()) throw UsageError(invalid);
 
@@ -191,12 +186,24 @@ int grad(Args& args) {
   return 0;
 }
 
-std::vector<std::string> split_commas(const std::string& text) {
-  std::vector<std::string> out;
-  std::stringstream ss(text);
-  for (std::string w; std::getline(ss, w, ',');)
-    if (!w.empty()) out.push_back(w);
-  return out;
+// The 1-H-...-H-1 network of the sine tasks from --hidden and --activation.
+core::MlpSpec sine_net(const std::string& hidden, const std::string& act) {
+  core::MlpSpec net;
+  net.layer_sizes = {1};
+  for (const std::string& h : split_list(hidden)) {
+    try {
+      net.layer_sizes.push_back(std::stoi(h));
+    } catch (const std::exception&) {
+      throw UsageError("--hidden must be comma-separated widths, got '" + hidden + "'");
+    }
+  }
+  net.layer_sizes.push_back(1);
+  try {
+    net.hidden = core::parse_activation(act);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--activation: ") + e.what());
+  }
+  return net;
 }
 
 int tune(Args& args) {
@@ -235,21 +242,8 @@ int tune(Args& args) {
     return 0;
   }
   args.finish();
-  o.tuned = split_commas(tuned);
-  o.net.layer_sizes = {1};
-  for (const std::string& h : split_commas(hidden)) {
-    try {
-      o.net.layer_sizes.push_back(std::stoi(h));
-    } catch (const std::exception&) {
-      throw UsageError("--hidden must be comma-separated widths, got '" + hidden + "'");
-    }
-  }
-  o.net.layer_sizes.push_back(1);
-  try {
-    o.net.hidden = core::parse_activation(act);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(std::string("--activation: ") + e.what());
-  }
+  o.tuned = split_list(tuned);
+  o.net = sine_net(hidden, act);
   if (const std::string why = o.validate(); !why.empty()) throw UsageError(why);
   const Output out = output_paths(file, dir, "hyper_tune", no_save);
   std::printf(
@@ -324,20 +318,7 @@ int maml(Args& args) {
     return 0;
   }
   args.finish();
-  o.net.layer_sizes = {1};
-  for (const std::string& h : split_commas(hidden)) {
-    try {
-      o.net.layer_sizes.push_back(std::stoi(h));
-    } catch (const std::exception&) {
-      throw UsageError("--hidden must be comma-separated widths, got '" + hidden + "'");
-    }
-  }
-  o.net.layer_sizes.push_back(1);
-  try {
-    o.net.hidden = core::parse_activation(act);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(std::string("--activation: ") + e.what());
-  }
+  o.net = sine_net(hidden, act);
   if (const std::string why = o.validate(); !why.empty()) throw UsageError(why);
   const Output out = output_paths(file, dir, "hyper_maml", no_save);
   std::printf(

@@ -11,26 +11,8 @@
 #include "adamant/core/optimizer.hpp"
 
 namespace adamant::meta {
-namespace {
 
 namespace ah = core::hyper;
-constexpr std::uint64_t kHeldOut = std::uint64_t{1} << 40;
-
-struct Stats {
-  double mean = 0, se = 0;
-};
-Stats stats(const std::vector<double>& v) {
-  Stats s;
-  for (double x : v) s.mean += x;
-  s.mean /= static_cast<double>(v.size());
-  double var = 0;
-  for (double x : v) var += (x - s.mean) * (x - s.mean);
-  if (v.size() > 1)
-    s.se = std::sqrt(var / static_cast<double>(v.size() - 1) / static_cast<double>(v.size()));
-  return s;
-}
-
-}  // namespace
 
 core::MlpSpec MamlOptions::default_net() {
   core::MlpSpec s;
@@ -69,14 +51,7 @@ std::string MamlOptions::validate() const {
 }
 
 Eigen::VectorXd adapt(const MamlOptions& o, const Eigen::VectorXd& theta0, const SineTask& t) {
-  const auto train = ah::mlp_problem(o.net, t.x_train, t.y_train);
-  core::Optimizer<double> opt(o.inner, train->dim());
-  Eigen::VectorXd p = theta0, g(p.size());
-  for (std::int64_t s = 0; s < o.inner_steps; ++s) {
-    train->value(p.data(), g.data());
-    opt.step(p, g);
-  }
-  return p;
+  return adapt(o.net, o.inner, o.inner_steps, theta0, t);
 }
 
 MamlResult run_maml(const MamlOptions& o, const std::function<void(const std::string&)>& progress) {
@@ -141,7 +116,7 @@ MamlResult run_maml(const MamlOptions& o, const std::function<void(const std::st
   eval.val_points = o.eval_points;
   std::vector<std::vector<double>> before(3), after(3);
   for (int i = 0; i < o.eval_tasks; ++i) {
-    const SineTask t = draw_task(eval, o.seed, kHeldOut + static_cast<std::uint64_t>(i));
+    const SineTask t = draw_task(eval, o.seed, kHeldOutTasks + static_cast<std::uint64_t>(i));
     const auto query = ah::mlp_problem(o.net, t.x_val, t.y_val);
     for (std::size_t k = 0; k < r.methods.size(); ++k) {
       before[k].push_back(query->value(r.methods[k].theta0.data(), nullptr));
@@ -150,11 +125,11 @@ MamlResult run_maml(const MamlOptions& o, const std::function<void(const std::st
     }
   }
   for (std::size_t k = 0; k < r.methods.size(); ++k) {
-    const Stats b = stats(before[k]), a = stats(after[k]);
+    const MeanStderr b = mean_and_stderr(before[k]), a = mean_and_stderr(after[k]);
     r.methods[k].mse_before = b.mean;
-    r.methods[k].se_before = b.se;
+    r.methods[k].se_before = b.stderr_mean;
     r.methods[k].mse_after = a.mean;
-    r.methods[k].se_after = a.se;
+    r.methods[k].se_after = a.stderr_mean;
   }
   return r;
 }

@@ -13,7 +13,6 @@ namespace {
 
 namespace ds = adamant::datasets;
 constexpr const char* kSchema = "hyper_maml";
-constexpr std::uint64_t kHeldOut = std::uint64_t{1} << 40;
 
 MamlResult read(const ds::Reader& r) {
   if (ds::schema_of(r) != kSchema)
@@ -157,7 +156,7 @@ void plot_maml(const MamlResult& m, const std::string& png) {
     return std::vector<double>(y.data(), y.data() + y.size());
   };
   for (int panel = 0; panel < 3; ++panel) {
-    const SineTask t = draw_task(eval, o.seed, kHeldOut + static_cast<std::uint64_t>(panel));
+    const SineTask t = draw_task(eval, o.seed, kHeldOutTasks + static_cast<std::uint64_t>(panel));
     plot::Axes& a = fig.axes(0, panel);
     std::vector<double> truth;
     for (double x : xv) truth.push_back(t.amplitude * std::sin(x - t.phase));

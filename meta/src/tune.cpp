@@ -45,18 +45,13 @@ double dh_dphi(const std::string& f, double h) { return is_log(f) ? h : h * (1 -
 // the run diverges.
 double inner_loss(const TuneOptions& o, const SineTask& t, const core::RuleOptions& rule,
                   const Eigen::VectorXd& theta0) {
-  const auto train = ah::mlp_problem(o.net, t.x_train, t.y_train);
-  const auto val = ah::mlp_problem(o.net, t.x_val, t.y_val);
-  core::Optimizer<double> opt(rule, train->dim());
-  Eigen::VectorXd p = theta0, g(p.size());
+  Eigen::VectorXd p;
   try {
-    for (std::int64_t s = 0; s < o.inner_steps; ++s) {
-      train->value(p.data(), g.data());
-      opt.step(p, g);
-    }
+    p = adapt(o.net, rule, o.inner_steps, theta0, t);
   } catch (const core::NonFiniteGradientError&) {
     return std::numeric_limits<double>::infinity();
   }
+  const auto val = ah::mlp_problem(o.net, t.x_val, t.y_val);
   const double f = std::log(val->value(p.data(), nullptr));
   return std::isfinite(f) ? f : std::numeric_limits<double>::infinity();
 }
@@ -71,9 +66,6 @@ core::RuleOptions with(const core::RuleOptions& start, const std::vector<std::st
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
-
-// Held-out tasks live far from the training stream's indices.
-constexpr std::uint64_t kHeldOut = std::uint64_t{1} << 40;
 
 }  // namespace
 
@@ -108,6 +100,30 @@ SineTask draw_task(const SineFamily& f, std::uint64_t seed, std::uint64_t index)
   points(f.train_points, t.x_train, t.y_train);
   points(f.val_points, t.x_val, t.y_val);
   return t;
+}
+
+Eigen::VectorXd adapt(const core::MlpSpec& net, const core::RuleOptions& rule, std::int64_t steps,
+                      const Eigen::VectorXd& theta0, const SineTask& t) {
+  const auto train = ah::mlp_problem(net, t.x_train, t.y_train);
+  core::Optimizer<double> opt(rule, train->dim());
+  Eigen::VectorXd p = theta0, g(p.size());
+  for (std::int64_t s = 0; s < steps; ++s) {
+    train->value(p.data(), g.data());
+    opt.step(p, g);
+  }
+  return p;
+}
+
+MeanStderr mean_and_stderr(const std::vector<double>& v) {
+  MeanStderr m;
+  for (double x : v) m.mean += x;
+  m.mean /= static_cast<double>(v.size());
+  double var = 0;
+  for (double x : v) var += (x - m.mean) * (x - m.mean);
+  if (v.size() > 1)
+    m.stderr_mean =
+        std::sqrt(var / static_cast<double>(v.size() - 1) / static_cast<double>(v.size()));
+  return m;
 }
 
 core::MlpSpec TuneOptions::default_net() {
@@ -275,17 +291,11 @@ TuneResult tune(const TuneOptions& o, const std::function<void(const std::string
     std::vector<double> losses;
     for (int i = 0; i < o.eval_tasks; ++i)
       losses.push_back(
-          inner_loss(o, draw_task(o.tasks, o.seed, kHeldOut + static_cast<std::uint64_t>(i)),
+          inner_loss(o, draw_task(o.tasks, o.seed, kHeldOutTasks + static_cast<std::uint64_t>(i)),
                      ev.rule, r.theta0));
-    double mean = 0;
-    for (double v : losses) mean += v;
-    mean /= static_cast<double>(losses.size());
-    double var = 0;
-    for (double v : losses) var += (v - mean) * (v - mean);
-    ev.mean = mean;
-    ev.stderr_mean = losses.size() > 1 ? std::sqrt(var / static_cast<double>(losses.size() - 1) /
-                                                   static_cast<double>(losses.size()))
-                                       : 0.0;
+    const MeanStderr m = mean_and_stderr(losses);
+    ev.mean = m.mean;
+    ev.stderr_mean = m.stderr_mean;
   }
   return r;
 }

@@ -21,8 +21,6 @@ std::string join(const std::vector<std::string>& v) {
   return s;
 }
 
-Eigen::VectorXd col(const Eigen::MatrixXd& m, Eigen::Index j) { return m.col(j); }
-
 TuneResult read(const ds::Reader& r) {
   if (ds::schema_of(r) != kSchema)
     r.fail("/", "attribute adamant_schema is '" + ds::schema_of(r) + "', expected '" + kSchema +
@@ -152,7 +150,7 @@ void write_tune(const std::string& path, const TuneResult& t) {
                                                  static_cast<double>(t.meta_loss.size() - 1)));
   history.add("meta_loss", t.meta_loss);
   for (std::size_t j = 0; j < o.tuned.size(); ++j)
-    history.add(o.tuned[j], col(t.path, static_cast<Eigen::Index>(j)));
+    history.add(o.tuned[j], t.path.col(static_cast<Eigen::Index>(j)));
   ds::write_table(w, "path", history);
   ds::Table grid;
   grid.add("lr", t.grid_lr);

@@ -48,6 +48,17 @@ struct SineTask {
 };
 /// Task `index` of the family under `seed`.
 SineTask draw_task(const SineFamily& f, std::uint64_t seed, std::uint64_t index);
+/// Held-out tasks are indices kHeldOutTasks + i, far from every training stream's.
+inline constexpr std::uint64_t kHeldOutTasks = std::uint64_t{1} << 40;
+/// The inner run: `steps` full-batch steps of `rule` (the fused optimizer) on the task's
+/// training MSE from theta0. Throws core::NonFiniteGradientError when it diverges.
+Eigen::VectorXd adapt(const core::MlpSpec& net, const core::RuleOptions& rule, std::int64_t steps,
+                      const Eigen::VectorXd& theta0, const SineTask& t);
+/// The mean of v and its standard error (0 for one value).
+struct MeanStderr {
+  double mean = 0, stderr_mean = 0;
+};
+MeanStderr mean_and_stderr(const std::vector<double>& v);
 
 struct TuneOptions {
   /// The inner rule and the hyper-parameters tuning starts from.

@@ -426,6 +426,7 @@ template <int KC>
 struct StepCoeffs {
   std::array<DH, KC> c;
   DH l2, decay;
+  double lr = 0;  // this step's learning rate (the schedule's value), for the variant choice
 };
 
 // ---- the unroll -------------------------------------------------------------------------------
@@ -512,6 +513,7 @@ class Unroller {
       const DH wd = wd_lane_ < kH ? od_.weight_decay : DH(0.0);
       c.l2 = decoupled_ ? DH(0.0) : wd;
       c.decay = decoupled_ ? DH(1.0) - lr * wd : DH(1.0);
+      c.lr = lr.v;
       for (std::size_t k = 0; k < st.scalars.size(); ++k)
         scalar_values_[static_cast<std::size_t>(t - 1)][k] = st.scalars[k].v;
     }
@@ -520,8 +522,7 @@ class Unroller {
   // Calls f(Variant<K>{}) for step t (1-based) as the fused step chooses it.
   template <typename F>
   void with_variant(std::int64_t t, F&& f) const {
-    const double lr = sched_ ? (*sched_)(t - 1) : static_cast<double>(o_.lr);
-    recurrence::StepInfo<double> info{t, lr,
+    recurrence::StepInfo<double> info{t, coeffs_[static_cast<std::size_t>(t - 1)].lr,
                                       scalar_values_[static_cast<std::size_t>(t - 1)].data()};
     P::variants(o_, info, std::forward<F>(f));
   }

@@ -463,6 +463,8 @@ class Unroller {
     }
     n_ = train.dim();
     ns_ = P::slots(o).size();
+    groups_ = opt.groups;
+    if (groups_.empty()) groups_.push_back(ParamGroup{0, n_, 1.0, -1.0, "all"});
     sign_ = flag(o, "maximize") ? -1.0 : 1.0;
     decoupled_ = P::decoupled(o);
     for (const auto& w : opt.wrt) {
@@ -501,28 +503,36 @@ class Unroller {
     P::init(od_, st);
     init_slots_.resize(ns_);
     for (std::size_t s = 0; s < ns_; ++s) init_slots_[s] = st.slots[s][0];
-    coeffs_.resize(static_cast<std::size_t>(T));
+    coeffs_.assign(groups_.size(), std::vector<StepCoeffs<KC>>(static_cast<std::size_t>(T)));
     scalar_values_.assign(static_cast<std::size_t>(T), std::vector<double>(st.scalars.size()));
     for (std::int64_t t = 1; t <= T; ++t) {
       st.step = t;
       P::begin_step(od_, st);
       const DH lr = sched_ ? sched_->eval<DH>(t - 1, lift_) : od_.lr;
-      recurrence::StepInfo<DH> info{t, lr, st.scalars.data()};
-      StepCoeffs<KC>& c = coeffs_[static_cast<std::size_t>(t - 1)];
-      c.c = P::coefficients(od_, info);
-      const DH wd = wd_lane_ < kH ? od_.weight_decay : DH(0.0);
-      c.l2 = decoupled_ ? DH(0.0) : wd;
-      c.decay = decoupled_ ? DH(1.0) - lr * wd : DH(1.0);
-      c.lr = lr.v;
+      // Each group's: its lr scale times the step's rate, its weight decay (a constant when it
+      // sets its own), as Optimizer::fill_kernel composes them.
+      for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
+        const ParamGroup& grp = groups_[gi];
+        const DH glr = lr * grp.lr_scale;
+        recurrence::StepInfo<DH> info{t, glr, st.scalars.data()};
+        StepCoeffs<KC>& c = coeffs_[gi][static_cast<std::size_t>(t - 1)];
+        c.c = P::coefficients(od_, info);
+        const DH wd = grp.weight_decay >= 0 ? DH(grp.weight_decay)
+                      : wd_lane_ < kH       ? od_.weight_decay
+                                            : DH(0.0);
+        c.l2 = decoupled_ ? DH(0.0) : wd;
+        c.decay = decoupled_ ? DH(1.0) - glr * wd : DH(1.0);
+        c.lr = glr.v;
+      }
       for (std::size_t k = 0; k < st.scalars.size(); ++k)
         scalar_values_[static_cast<std::size_t>(t - 1)][k] = st.scalars[k].v;
     }
   }
 
-  // Calls f(Variant<K>{}) for step t (1-based) as the fused step chooses it.
+  // Calls f(Variant<K>{}) for step t (1-based) and group gi as the fused step chooses it.
   template <typename F>
-  void with_variant(std::int64_t t, F&& f) const {
-    recurrence::StepInfo<double> info{t, coeffs_[static_cast<std::size_t>(t - 1)].lr,
+  void with_variant(std::int64_t t, std::size_t gi, F&& f) const {
+    recurrence::StepInfo<double> info{t, coeffs_[gi][static_cast<std::size_t>(t - 1)].lr,
                                       scalar_values_[static_cast<std::size_t>(t - 1)].data()};
     P::variants(o_, info, std::forward<F>(f));
   }
@@ -559,22 +569,24 @@ class Unroller {
                   const double* g) const {
     double scale, ds, norm;
     clip_scale(g, &scale, &ds, &norm);
-    const StepCoeffs<KC>& sc = coeffs_[static_cast<std::size_t>(t - 1)];
-    std::array<double, KC> c;
-    for (int k = 0; k < KC; ++k) c[k] = sc.c[k].v;
-    const double l2 = sc.l2.v, decay = sc.decay.v, sign = sign_;
-    with_variant(t, [&](auto variant) {
-      constexpr int K = decltype(variant)::value;
-      double sv[kMaxSlots];
-      for (std::size_t i = 0; i < n_; ++i) {
-        for (std::size_t s = 0; s < ns_; ++s) sv[s] = slots[s][i];
-        double gi = g[i] * scale;
-        gi = gi * sign + l2 * theta[i];
-        const double d = P::template element<K>(gi, SlotRefs<double>{sv}, c);
-        theta[i] = theta[i] * decay + d;
-        for (std::size_t s = 0; s < ns_; ++s) slots[s][i] = sv[s];
-      }
-    });
+    for (std::size_t grp = 0; grp < groups_.size(); ++grp) {
+      const StepCoeffs<KC>& sc = coeffs_[grp][static_cast<std::size_t>(t - 1)];
+      std::array<double, KC> c;
+      for (int k = 0; k < KC; ++k) c[k] = sc.c[k].v;
+      const double l2 = sc.l2.v, decay = sc.decay.v, sign = sign_;
+      with_variant(t, grp, [&](auto variant) {
+        constexpr int K = decltype(variant)::value;
+        double sv[kMaxSlots];
+        for (std::size_t i = groups_[grp].begin; i < groups_[grp].end; ++i) {
+          for (std::size_t s = 0; s < ns_; ++s) sv[s] = slots[s][i];
+          double gi = g[i] * scale;
+          gi = gi * sign + l2 * theta[i];
+          const double d = P::template element<K>(gi, SlotRefs<double>{sv}, c);
+          theta[i] = theta[i] * decay + d;
+          for (std::size_t s = 0; s < ns_; ++s) slots[s][i] = sv[s];
+        }
+      });
+    }
   }
 
   std::vector<std::vector<double>> initial_slots() const {
@@ -626,60 +638,62 @@ class Unroller {
           for (std::size_t i = 0; i < n_; ++i) s += g[i] * dg[i * m + l];
           dscale[l] = ds_dnorm * s / norm;
         }
-      const StepCoeffs<KC>& sc = coeffs_[static_cast<std::size_t>(t - 1)];
-      // The coefficients' tangents along each pass's directions.
       const std::size_t passes = (m + kL - 1) / kL;
-      std::vector<std::array<DL, KC>> cc(passes);
-      std::vector<DL> l2c(passes), decayc(passes), scalec(passes);
-      for (std::size_t p = 0; p < passes; ++p) {
-        auto lift = [&](const DH& x) {
-          DL r(x.v);
+      for (std::size_t grp = 0; grp < groups_.size(); ++grp) {
+        const StepCoeffs<KC>& sc = coeffs_[grp][static_cast<std::size_t>(t - 1)];
+        // The coefficients' tangents along each pass's directions.
+        std::vector<std::array<DL, KC>> cc(passes);
+        std::vector<DL> l2c(passes), decayc(passes), scalec(passes);
+        for (std::size_t p = 0; p < passes; ++p) {
+          auto lift = [&](const DH& x) {
+            DL r(x.v);
+            for (int l = 0; l < kL; ++l) {
+              const std::size_t dir = p * kL + static_cast<std::size_t>(l);
+              if (dir < kh) r.d[l] = x.d[lanes_[dir]];
+            }
+            return r;
+          };
+          for (int k = 0; k < KC; ++k) cc[p][k] = lift(sc.c[k]);
+          l2c[p] = lift(sc.l2);
+          decayc[p] = lift(sc.decay);
+          scalec[p] = DL(scale);
           for (int l = 0; l < kL; ++l) {
             const std::size_t dir = p * kL + static_cast<std::size_t>(l);
-            if (dir < kh) r.d[l] = x.d[lanes_[dir]];
+            if (dir < m) scalec[p].d[l] = dscale[dir];
           }
-          return r;
-        };
-        for (int k = 0; k < KC; ++k) cc[p][k] = lift(sc.c[k]);
-        l2c[p] = lift(sc.l2);
-        decayc[p] = lift(sc.decay);
-        scalec[p] = DL(scale);
-        for (int l = 0; l < kL; ++l) {
-          const std::size_t dir = p * kL + static_cast<std::size_t>(l);
-          if (dir < m) scalec[p].d[l] = dscale[dir];
         }
+        with_variant(t, grp, [&](auto variant) {
+          constexpr int K = decltype(variant)::value;
+          DL sv[kMaxSlots];
+          for (std::size_t i = groups_[grp].begin; i < groups_[grp].end; ++i) {
+            double theta_new = 0, slots_new[kMaxSlots] = {};
+            for (std::size_t p = 0; p < passes; ++p) {
+              const std::size_t lanes = std::min<std::size_t>(kL, m - p * kL);
+              DL gd(g[i]), pd(theta[static_cast<Eigen::Index>(i)]);
+              for (std::size_t l = 0; l < lanes; ++l) {
+                gd.d[l] = dg[i * m + p * kL + l];
+                pd.d[l] = dtheta[i * m + p * kL + l];
+              }
+              for (std::size_t s = 0; s < ns_; ++s) {
+                sv[s] = DL(slots[s][i]);
+                for (std::size_t l = 0; l < lanes; ++l) sv[s].d[l] = dslots[s][i * m + p * kL + l];
+              }
+              DL gi = gd * scalec[p];
+              gi = gi * sign_ + l2c[p] * pd;
+              const DL d = P::template element<K>(gi, SlotRefs<DL>{sv}, cc[p]);
+              const DL pn = pd * decayc[p] + d;
+              theta_new = pn.v;
+              for (std::size_t l = 0; l < lanes; ++l) dtheta[i * m + p * kL + l] = pn.d[l];
+              for (std::size_t s = 0; s < ns_; ++s) {
+                slots_new[s] = sv[s].v;
+                for (std::size_t l = 0; l < lanes; ++l) dslots[s][i * m + p * kL + l] = sv[s].d[l];
+              }
+            }
+            theta[static_cast<Eigen::Index>(i)] = theta_new;
+            for (std::size_t s = 0; s < ns_; ++s) slots[s][i] = slots_new[s];
+          }
+        });
       }
-      with_variant(t, [&](auto variant) {
-        constexpr int K = decltype(variant)::value;
-        DL sv[kMaxSlots];
-        for (std::size_t i = 0; i < n_; ++i) {
-          double theta_new = 0, slots_new[kMaxSlots] = {};
-          for (std::size_t p = 0; p < passes; ++p) {
-            const std::size_t lanes = std::min<std::size_t>(kL, m - p * kL);
-            DL gd(g[i]), pd(theta[static_cast<Eigen::Index>(i)]);
-            for (std::size_t l = 0; l < lanes; ++l) {
-              gd.d[l] = dg[i * m + p * kL + l];
-              pd.d[l] = dtheta[i * m + p * kL + l];
-            }
-            for (std::size_t s = 0; s < ns_; ++s) {
-              sv[s] = DL(slots[s][i]);
-              for (std::size_t l = 0; l < lanes; ++l) sv[s].d[l] = dslots[s][i * m + p * kL + l];
-            }
-            DL gi = gd * scalec[p];
-            gi = gi * sign_ + l2c[p] * pd;
-            const DL d = P::template element<K>(gi, SlotRefs<DL>{sv}, cc[p]);
-            const DL pn = pd * decayc[p] + d;
-            theta_new = pn.v;
-            for (std::size_t l = 0; l < lanes; ++l) dtheta[i * m + p * kL + l] = pn.d[l];
-            for (std::size_t s = 0; s < ns_; ++s) {
-              slots_new[s] = sv[s].v;
-              for (std::size_t l = 0; l < lanes; ++l) dslots[s][i * m + p * kL + l] = sv[s].d[l];
-            }
-          }
-          theta[static_cast<Eigen::Index>(i)] = theta_new;
-          for (std::size_t s = 0; s < ns_; ++s) slots[s][i] = slots_new[s];
-        }
-      });
     }
     Eigen::VectorXd gf;
     finish(theta, gf);
@@ -781,51 +795,54 @@ class Unroller {
                     std::vector<double>& hv) {
     double scale, ds_dnorm, norm;
     clip_scale(g, &scale, &ds_dnorm, &norm);
-    const StepCoeffs<KC>& sc = coeffs_[static_cast<std::size_t>(t - 1)];
-    std::array<DJ, KC> c;
-    for (int k = 0; k < KC; ++k) c[k] = DJ::variable(sc.c[k].v, 1 + kMaxSlots + k);
-    const double l2 = sc.l2.v, decay = sc.decay.v;
-    std::array<double, KC> c_bar{};
-    double l2_bar = 0, decay_bar = 0, scale_bar = 0;
-    with_variant(t, [&](auto variant) {
-      constexpr int K = decltype(variant)::value;
-      DJ sv[kMaxSlots];
-      for (std::size_t i = 0; i < n_; ++i) {
-        const double p = prev.theta[static_cast<Eigen::Index>(i)];
-        double gi = g[i] * scale;
-        gi = gi * sign_ + l2 * p;
-        for (std::size_t s = 0; s < ns_; ++s)
-          sv[s] = DJ::variable(prev.slots[s][i], 1 + static_cast<int>(s));
-        const DJ d = P::template element<K>(DJ::variable(gi, 0), SlotRefs<DJ>{sv}, c);
-        const double tb = theta_bar[i];
-        // out̄ = (d̄ = θ̄_t,i, s̄_t): the inputs' adjoints.
-        std::array<double, kJ> in_bar;
-        for (int q = 0; q < kJ; ++q) in_bar[q] = tb * d.d[q];
-        for (std::size_t s = 0; s < ns_; ++s) {
-          const double sb = slots_bar[s][i];
-          if (sb != 0)
-            for (int q = 0; q < kJ; ++q) in_bar[q] += sb * sv[s].d[q];
+    double scale_bar = 0;
+    for (std::size_t grp = 0; grp < groups_.size(); ++grp) {
+      const StepCoeffs<KC>& sc = coeffs_[grp][static_cast<std::size_t>(t - 1)];
+      std::array<DJ, KC> c;
+      for (int k = 0; k < KC; ++k) c[k] = DJ::variable(sc.c[k].v, 1 + kMaxSlots + k);
+      const double l2 = sc.l2.v, decay = sc.decay.v;
+      std::array<double, KC> c_bar{};
+      double l2_bar = 0, decay_bar = 0;
+      with_variant(t, grp, [&](auto variant) {
+        constexpr int K = decltype(variant)::value;
+        DJ sv[kMaxSlots];
+        for (std::size_t i = groups_[grp].begin; i < groups_[grp].end; ++i) {
+          const double p = prev.theta[static_cast<Eigen::Index>(i)];
+          double gi = g[i] * scale;
+          gi = gi * sign_ + l2 * p;
+          for (std::size_t s = 0; s < ns_; ++s)
+            sv[s] = DJ::variable(prev.slots[s][i], 1 + static_cast<int>(s));
+          const DJ d = P::template element<K>(DJ::variable(gi, 0), SlotRefs<DJ>{sv}, c);
+          const double tb = theta_bar[i];
+          // out̄ = (d̄ = θ̄_t,i, s̄_t): the inputs' adjoints.
+          std::array<double, kJ> in_bar;
+          for (int q = 0; q < kJ; ++q) in_bar[q] = tb * d.d[q];
+          for (std::size_t s = 0; s < ns_; ++s) {
+            const double sb = slots_bar[s][i];
+            if (sb != 0)
+              for (int q = 0; q < kJ; ++q) in_bar[q] += sb * sv[s].d[q];
+          }
+          const double gi_bar = in_bar[0];
+          for (std::size_t s = 0; s < ns_; ++s) slots_bar[s][i] = in_bar[1 + s];
+          for (int k = 0; k < KC; ++k) c_bar[k] += in_bar[1 + kMaxSlots + k];
+          theta_bar[i] = tb * decay + gi_bar * l2;
+          decay_bar += tb * p;
+          l2_bar += gi_bar * p;
+          graw_bar[i] = gi_bar * sign_ * scale;
+          scale_bar += gi_bar * sign_ * g[i];
         }
-        const double gi_bar = in_bar[0];
-        for (std::size_t s = 0; s < ns_; ++s) slots_bar[s][i] = in_bar[1 + s];
-        for (int k = 0; k < KC; ++k) c_bar[k] += in_bar[1 + kMaxSlots + k];
-        theta_bar[i] = tb * decay + gi_bar * l2;
-        decay_bar += tb * p;
-        l2_bar += gi_bar * p;
-        graw_bar[i] = gi_bar * sign_ * scale;
-        scale_bar += gi_bar * sign_ * g[i];
+      });
+      for (int j = 0; j < kH; ++j) {
+        double s = l2_bar * sc.l2.d[j] + decay_bar * sc.decay.d[j];
+        for (int k = 0; k < KC; ++k) s += c_bar[k] * sc.c[k].d[j];
+        h_bar[j] += s;
       }
-    });
+    }
     if (ds_dnorm != 0 && norm > 0)
       for (std::size_t i = 0; i < n_; ++i) graw_bar[i] += scale_bar * ds_dnorm * g[i] / norm;
     train_.hvp(prev.theta.data(), graw_bar.data(), hv.data(), 1);
     ++result_.hvp_directions;
     for (std::size_t i = 0; i < n_; ++i) theta_bar[i] += hv[i];
-    for (int j = 0; j < kH; ++j) {
-      double s = l2_bar * sc.l2.d[j] + decay_bar * sc.decay.d[j];
-      for (int k = 0; k < KC; ++k) s += c_bar[k] * sc.c[k].d[j];
-      h_bar[j] += s;
-    }
   }
 
   O o_;
@@ -844,7 +861,8 @@ class Unroller {
   std::vector<const double*> sched_params_;  // its other real parameters, by lane
   Lift lift_;
   std::vector<DH> init_slots_;
-  std::vector<StepCoeffs<KC>> coeffs_;
+  std::vector<ParamGroup> groups_;  // tiling [0, n); one "all" group when none is given
+  std::vector<std::vector<StepCoeffs<KC>>> coeffs_;  // [group][t − 1]
   std::vector<std::vector<double>> scalar_values_;
   UnrollResult result_;
 };
@@ -899,6 +917,17 @@ std::string UnrollOptions::validate(std::size_t n) const {
   if (schedule) {
     const std::string s = schedule->validate();
     if (!s.empty()) add("schedule: " + s);
+  }
+  if (!groups.empty()) {
+    OptimizerOptions tiling;
+    tiling.groups = groups;
+    const std::string g = tiling.validate(n);
+    if (!g.empty()) add(g);
+    for (std::size_t i = 0; i < groups.size(); ++i)
+      if (groups[i].rule || groups[i].schedule)
+        add("group " + std::to_string(i) +
+            ": a rule or schedule of its own is not differentiated (only lr_scale and "
+            "weight_decay)");
   }
   const std::vector<std::string> reals = real_fields(rule);
   for (std::size_t i = 0; i < wrt.size(); ++i) {

@@ -93,7 +93,7 @@ class UnrollResult:
 
 def unroll(problem, theta0, rule="adam", steps=60, lr=None, beta1=None, beta2=None, eps=None,
            weight_decay=0.0, amsgrad=False, schedule=None, meta=None, mode="reverse",
-           wrt=_DEFAULT_WRT, clip_grad_norm=0.0, checkpoint_every=0, **options):
+           wrt=_DEFAULT_WRT, clip_grad_norm=0.0, checkpoint_every=0, groups=(), **options):
     """Run ``rule`` for ``steps`` steps on ``problem`` from ``theta0`` and differentiate.
 
     lr, beta1, beta2, eps: None keeps the rule's default. Further options of the rule
@@ -104,6 +104,8 @@ def unroll(problem, theta0, rule="adam", steps=60, lr=None, beta1=None, beta2=No
     ``wrt`` names real hyper-parameters of the rule and "theta0"; the default asks for those of
     ("lr", "beta1", "beta2", "eps", "theta0") the rule has. ``clip_grad_norm`` > 0 clips by
     global norm (PyTorch's clip_grad_norm_), differentiated through the scale factor.
+    ``groups``: :class:`adamant.optim.ParamGroup` ranges tiling θ, each with its own ``lr_scale``
+    and ``weight_decay`` (run as the optimizer runs them; those two are constants of the run).
     """
     fields = {}
     for name, v in (("lr", lr), ("beta1", beta1), ("beta2", beta2), ("eps", eps)):
@@ -126,7 +128,7 @@ def unroll(problem, theta0, rule="adam", steps=60, lr=None, beta1=None, beta2=No
         wrt = [wrt]
     theta0 = np.ascontiguousarray(theta0, dtype=np.float64)
     r = _h.unroll(problem, theta0, rule, list(fields.items()), int(steps), schedule, meta, mode,
-                  list(wrt), float(clip_grad_norm), int(checkpoint_every))
+                  list(wrt), float(clip_grad_norm), int(checkpoint_every), list(groups))
     return UnrollResult(r)
 
 

@@ -254,6 +254,60 @@ TEST(Hyper, ScheduleAndClippingAreDifferentiatedAndTheRunIsTheFusedOne) {
   }
 }
 
+TEST(Hyper, ParameterGroupsRunAsTheFusedOptimizerAndAreDifferentiated) {
+  const Task t = small_task();
+  const std::size_t n = t.train->dim();  // 21: W1 (10), b1 (5), W2 (5), b2 (1)
+  ac::OptimizerOptions oo;
+  oo.groups = {ac::ParamGroup{0, 10, 0.5, -1, "W1"}, ac::ParamGroup{10, 15, 1.0, 0.0, "b1"},
+               ac::ParamGroup{15, n, 2.0, 0.1, "layer2"}};
+  for (const ac::RuleOptions& rule : every_rule()) {
+    SCOPED_TRACE(ac::describe(rule));
+    ah::UnrollOptions o;
+    o.rule = rule;
+    o.steps = 12;
+    o.groups = oo.groups;
+    o.wrt = {"lr", "weight_decay", "theta0"};
+    o.mode = ah::Mode::kForward;
+    const ah::UnrollResult fw = ah::unroll(*t.train, t.theta0, o, t.meta.get());
+    o.mode = ah::Mode::kReverse;
+    const ah::UnrollResult rv = ah::unroll(*t.train, t.theta0, o, t.meta.get());
+    EXPECT_EQ(fw.meta_loss, fused_meta_loss(t, rule, o.steps, oo));
+    EXPECT_EQ(rv.meta_loss, fw.meta_loss);
+    // The groups change the run: not the ungrouped one.
+    EXPECT_NE(fw.meta_loss, fused_meta_loss(t, rule, o.steps));
+    EXPECT_LE(max_abs(fw.grad_theta0 - rv.grad_theta0), 1e-10 * max_abs(fw.grad_theta0));
+    for (const auto& [name, d] : fw.grad) {
+      SCOPED_TRACE(name);
+      EXPECT_NEAR(rv.d(name), d, 1e-10 * std::max(std::abs(d), 1e-6));
+      const double x = ac::get_field(rule, name);
+      // A larger step than above: weight_decay reaches only W1 here, so its derivative is
+      // small and a 1e-6 step's rounding (~1e-16 F / h) would be a few percent of it.
+      const double h = 1e-4 * std::max(std::abs(x), 1e-2);
+      ac::RuleOptions plus = rule, minus = rule;
+      ac::set_field(plus, name, x + h);
+      ac::set_field(minus, name, x - h);
+      const double fd =
+          (fused_meta_loss(t, plus, o.steps, oo) - fused_meta_loss(t, minus, o.steps, oo)) /
+          (2 * h);
+      EXPECT_NEAR(d, fd, 2e-6 * std::max(std::abs(fd), 1e-3));
+    }
+  }
+  // Groups that do not tile the buffer, or bring a rule of their own, are refused by name.
+  auto refused = [&](std::vector<ac::ParamGroup> groups, const std::string& part) {
+    ah::UnrollOptions bad;
+    bad.groups = std::move(groups);
+    try {
+      ah::unroll(*t.train, t.theta0, bad, nullptr);
+      ADD_FAILURE() << "no error, expected one naming '" << part << "'";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+    }
+  };
+  refused({ac::ParamGroup{0, 10}}, "groups end at 10");
+  refused({ac::ParamGroup{0, n, 1.0, -1, "own", ac::rule_options("sgd")}},
+          "group 0: a rule or schedule of its own");
+}
+
 TEST(Hyper, ReverseMemoryGrowsAsTheSquareRootOfSteps) {
   const Task t = small_task();
   ah::UnrollOptions o;

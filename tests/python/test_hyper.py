@@ -142,6 +142,31 @@ def test_finite_differences_through_adamant_optim(rule, make, field, value):
     assert r.grad[field] == pytest.approx((fp - fm) / (2 * h), rel=1e-5, abs=1e-7)
 
 
+def test_groups_run_as_the_optimizer_runs_them():
+    rng = np.random.default_rng(8)
+    X, y = rng.normal(size=(16, 2)), rng.normal(size=16)
+    train = hyper.mlp_regression(X, y, layers=(2, 4, 1))  # W1 8, b1 4, W2 4, b2 1
+    theta0 = rng.normal(size=train.dim) * 0.5
+    groups = [optim.ParamGroup(0, 8, lr_scale=0.5), optim.ParamGroup(8, 12, weight_decay=0.0),
+              optim.ParamGroup(12, train.dim, lr_scale=2.0, weight_decay=0.1)]
+    kw = dict(lr=0.02, eps=1e-3, weight_decay=0.01)
+    r = hyper.unroll(train, theta0, rule="adamw", steps=10, wrt=("lr", "weight_decay"),
+                     groups=groups, **kw)
+
+    def run(lr, wd):
+        return _run_optim(train, theta0, 10, lambda p: optim.AdamW(
+            p, lr=lr, eps=1e-3, weight_decay=wd, groups=groups))
+
+    assert np.array_equal(r.theta, run(0.02, 0.01))
+    h = 1e-6
+    fd_lr = (train.value(run(0.02 + h, 0.01)) - train.value(run(0.02 - h, 0.01))) / (2 * h)
+    fd_wd = (train.value(run(0.02, 0.01 + h)) - train.value(run(0.02, 0.01 - h))) / (2 * h)
+    assert r.grad["lr"] == pytest.approx(fd_lr, rel=1e-5)
+    assert r.grad["weight_decay"] == pytest.approx(fd_wd, rel=1e-5, abs=1e-9)
+    with pytest.raises(ValueError, match="groups end at 8"):
+        hyper.unroll(train, theta0, groups=[optim.ParamGroup(0, 8)])
+
+
 torch = pytest.importorskip("torch")
 
 

@@ -33,8 +33,13 @@
 // AMSGrad's running max takes the branch's derivative (the mean of both on an exact tie), RAdam's
 // phase (ρ_t > 5) is a choice, not a value.
 //
+// Parameter groups with their own lr scale and weight decay (UnrollOptions::groups) are run as
+// the fused optimizer runs them; the derivative reaches the shared hyper-parameters through every
+// group (a group's own weight decay is a constant).
+//
 // Not differentiated (yet): join schedules (refused: their parts have base rates of their own),
-// parameter groups, clipping by value and update clipping (UnrollOptions has no field for them).
+// groups with a rule or schedule of their own, a group's lr_scale and weight_decay as
+// hyper-parameters, clipping by value and update clipping (UnrollOptions has no field for them).
 
 #include <Eigen/Core>
 #include <cstddef>
@@ -46,6 +51,7 @@
 #include <vector>
 
 #include "adamant/core/mlp.hpp"
+#include "adamant/core/optimizer.hpp"
 #include "adamant/core/rules.hpp"
 #include "adamant/core/schedule.hpp"
 #include "adamant/core/test_problems.hpp"
@@ -111,6 +117,10 @@ struct UnrollOptions {
   std::optional<Schedule> schedule;
   /// > 0: scale every gradient by min(1, c / (‖g‖₂ + 1e-6)) (OptimizerOptions::clip_grad_norm).
   double clip_grad_norm = 0;
+  /// Parameter groups as OptimizerOptions::groups takes them (tiling [0, n) in order), each
+  /// with its lr_scale and weight_decay; those two are constants of the run (not in wrt), and a
+  /// group with a rule or schedule of its own is refused. Empty: one group.
+  std::vector<ParamGroup> groups;
   /// What to differentiate with respect to: real fields of the rule ("lr", "beta1", ...), the
   /// schedule's real parameters besides its base rate ("schedule.eta_min", ...) and "theta0".
   /// Empty: the run only.

@@ -40,6 +40,21 @@ def test_problem(name):
     return _h.test_problem(name)
 
 
+def problem(fun, hvp, dim, name="python problem"):
+    """A problem written in Python, for :func:`unroll` (as training or meta problem).
+
+    ``fun(theta)`` returns ``(f, grad)`` (a float and an array of shape ``(dim,)``);
+    ``hvp(theta, U)`` returns the exact Hessian-vector products ``H(theta) @ U`` for ``U`` of
+    shape ``(dim, k)`` (its columns are directions), as an array of that shape. Each call goes
+    through the interpreter, so a Python problem runs at numpy's speed, not the core's; what it
+    returns is checked (shape, and the unroll's finiteness checks) and an exception it raises
+    ends the unroll with that exception.
+    """
+    if not callable(fun) or not callable(hvp):
+        raise TypeError("problem(fun, hvp, dim): fun and hvp must be callable")
+    return _h.python_problem(fun, hvp, int(dim), str(name))
+
+
 def _mlp(X, y, layers, activation, output, layout, loss):
     if layout != "torch":
         raise ValueError(f"layout must be 'torch', got {layout!r}")
@@ -175,5 +190,5 @@ read_tune = _h.read_tune
 read_maml = _h.read_maml
 
 
-__all__ = ["Problem", "UnrollResult", "maml", "mlp_classification", "mlp_regression",
+__all__ = ["Problem", "UnrollResult", "maml", "mlp_classification", "mlp_regression", "problem",
            "read_maml", "read_tune", "real_fields", "rosenbrock", "test_problem", "tune", "unroll"]

@@ -40,6 +40,63 @@ Eigen::MatrixXd to_matrix(const CArray& a, const char* what) {
   return m;
 }
 
+// A problem written in Python: fun(theta) -> (f, grad) and hvp(theta, U) -> H·U (U of shape
+// (n, k)). The unroll runs with the GIL released; each call takes it back, checks what came back
+// and copies it out, so nothing Python holds is touched without the GIL.
+class PythonProblem final : public ah::Problem {
+ public:
+  PythonProblem(py::function fun, py::function hvp, std::size_t dim, std::string name)
+      : fun_(std::move(fun)), hvp_(std::move(hvp)), dim_(dim), name_(std::move(name)) {
+    if (dim_ == 0) throw std::invalid_argument("problem: dim must be >= 1");
+  }
+  ~PythonProblem() override {
+    py::gil_scoped_acquire gil;
+    fun_ = py::function();
+    hvp_ = py::function();
+  }
+  std::string describe() const override { return name_; }
+  std::size_t dim() const override { return dim_; }
+  double value(const double* theta, double* grad) const override {
+    py::gil_scoped_acquire gil;
+    py::object r = fun_(vector(theta));
+    py::tuple t;
+    if (!py::isinstance<py::tuple>(r) || (t = r.cast<py::tuple>()).size() != 2)
+      throw std::invalid_argument(name_ + ": fun(theta) must return (f, grad), got " +
+                                  py::str(r.get_type()).cast<std::string>());
+    const double f = t[0].cast<double>();
+    if (grad != nullptr) {
+      const CArray g = CArray::ensure(t[1]);
+      if (!g || g.ndim() != 1 || static_cast<std::size_t>(g.shape(0)) != dim_)
+        throw std::invalid_argument(name_ + ": fun(theta) returned a gradient that is not of " +
+                                    "shape (" + std::to_string(dim_) + ",)");
+      std::copy(g.data(), g.data() + dim_, grad);
+    }
+    return f;
+  }
+  void hvp(const double* theta, const double* u, double* hu, std::size_t k) const override {
+    py::gil_scoped_acquire gil;
+    py::array_t<double> U({static_cast<py::ssize_t>(dim_), static_cast<py::ssize_t>(k)});
+    std::copy(u, u + dim_ * k, U.mutable_data());
+    const CArray r = CArray::ensure(hvp_(vector(theta), U));
+    const bool one = k == 1 && r && r.ndim() == 1 && static_cast<std::size_t>(r.shape(0)) == dim_;
+    if (!one && (!r || r.ndim() != 2 || static_cast<std::size_t>(r.shape(0)) != dim_ ||
+                 static_cast<std::size_t>(r.shape(1)) != k))
+      throw std::invalid_argument(name_ + ": hvp(theta, U) must return an array of U's shape (" +
+                                  std::to_string(dim_) + ", " + std::to_string(k) + ")");
+    std::copy(r.data(), r.data() + dim_ * k, hu);
+  }
+
+ private:
+  py::array_t<double> vector(const double* theta) const {
+    py::array_t<double> a(static_cast<py::ssize_t>(dim_));
+    std::copy(theta, theta + dim_, a.mutable_data());
+    return a;
+  }
+  py::function fun_, hvp_;
+  std::size_t dim_;
+  std::string name_;
+};
+
 }  // namespace
 
 void bind_hyper(py::module_& m) {
@@ -110,6 +167,14 @@ void bind_hyper(py::module_& m) {
       },
       py::arg("layers"), py::arg("activation"), py::arg("output"), py::arg("X"), py::arg("y"),
       py::arg("loss"));
+
+  m.def(
+      "python_problem",
+      [](py::function fun, py::function hvp, std::size_t dim, std::string name) {
+        return std::shared_ptr<ah::Problem>(
+            std::make_shared<PythonProblem>(std::move(fun), std::move(hvp), dim, std::move(name)));
+      },
+      py::arg("fun"), py::arg("hvp"), py::arg("dim"), py::arg("name"));
 
   py::class_<ah::UnrollResult>(m, "UnrollResult")
       .def_readonly("theta", &ah::UnrollResult::theta)

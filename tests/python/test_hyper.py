@@ -167,6 +167,55 @@ def test_groups_run_as_the_optimizer_runs_them():
         hyper.unroll(train, theta0, groups=[optim.ParamGroup(0, 8)])
 
 
+def _rosenbrock_in_numpy():
+    def fun(x):
+        a, b = x
+        f = 100.0 * (b - a * a) ** 2 + (1.0 - a) ** 2
+        return f, np.array([-400.0 * a * (b - a * a) - 2.0 * (1.0 - a), 200.0 * (b - a * a)])
+
+    def hvp(x, U):
+        a, b = x
+        H = np.array([[1200.0 * a * a - 400.0 * b + 2.0, -400.0 * a], [-400.0 * a, 200.0]])
+        return H @ U
+
+    return hyper.problem(fun, hvp, 2, name="rosenbrock in numpy")
+
+
+@pytest.mark.parametrize("mode", ["forward", "reverse"])
+def test_a_problem_written_in_python(mode):
+    theta0 = np.array([-1.2, 1.0])
+    kw = dict(rule="amsgrad", steps=80, lr=0.02, mode=mode, wrt=("lr", "beta1", "theta0"))
+    mine = hyper.unroll(_rosenbrock_in_numpy(), theta0, **kw)
+    core = hyper.unroll(hyper.rosenbrock(), theta0, **kw)
+    assert np.allclose(mine.theta, core.theta, rtol=1e-13, atol=0)
+    assert mine.grad["lr"] == pytest.approx(core.grad["lr"], rel=1e-10)
+    assert mine.grad["beta1"] == pytest.approx(core.grad["beta1"], rel=1e-10)
+    assert np.allclose(mine.grad["theta0"], core.grad["theta0"], rtol=1e-10, atol=0)
+    assert repr(_rosenbrock_in_numpy()) == "rosenbrock in numpy"
+
+
+def test_a_python_problem_that_misbehaves_gets_a_clear_error():
+    theta0 = np.zeros(3)
+    short = hyper.problem(lambda x: (float(x @ x), 2 * x[:2]), lambda x, U: 2 * U, 3, "short")
+    with pytest.raises(ValueError, match=r"short: fun\(theta\) returned a gradient that is not of "
+                                         r"shape \(3,\)"):
+        hyper.unroll(short, theta0, steps=3, lr=0.1)
+    wrong_hvp = hyper.problem(lambda x: (float(x @ x), 2 * x), lambda x, U: U[:2], 3, "hv")
+    with pytest.raises(ValueError, match=r"hv: hvp\(theta, U\) must return an array of U's shape"):
+        hyper.unroll(wrong_hvp, theta0 + 1, steps=3, lr=0.1, mode="reverse")
+
+    def boom(x):
+        raise RuntimeError("the user's own error")
+
+    with pytest.raises(RuntimeError, match="the user's own error"):
+        hyper.unroll(hyper.problem(boom, lambda x, U: U, 3), theta0, steps=3, lr=0.1)
+    nan = hyper.problem(lambda x: (0.0, np.full(3, np.nan)), lambda x, U: U, 3, "nan")
+    with pytest.raises(ValueError, match="step 1 is not finite"):
+        hyper.unroll(nan, theta0, steps=3, lr=0.1)
+    with pytest.raises(TypeError):
+        hyper.problem(None, lambda x, U: U, 3)
+
+
 torch = pytest.importorskip("torch")
 
 

@@ -446,12 +446,15 @@ class Unroller {
     names_ = real_field_names<O>();
     const std::size_t rule_fields = names_.size();
     if (opt.schedule) {
-      sched_ = rebase(*opt.schedule, static_cast<double>(o.lr));
+      // A schedule with one base rate is rebased on the rule's lr; a join sets the rate by its
+      // parts, whose rates are then parameters like any other (and the rule's lr does nothing).
+      const bool based = base_parameter(*opt.schedule) != nullptr;
+      sched_ = based ? rebase(*opt.schedule, static_cast<double>(o.lr)) : *opt.schedule;
       const std::string e = sched_->validate();
       if (!e.empty()) fail("schedule: " + e);
       // The base rate is the rule's lr; the schedule's other real parameters get lanes of their
       // own after the rule's fields.
-      base_param_ = base_parameter(*sched_);
+      base_param_ = based ? base_parameter(*sched_) : nullptr;
       for (const auto& [name, ptr] : sched_->real_parameters()) {
         if (ptr == base_param_) continue;
         names_.push_back("schedule." + name);
@@ -930,6 +933,7 @@ std::string UnrollOptions::validate(std::size_t n) const {
             "weight_decay)");
   }
   const std::vector<std::string> reals = real_fields(rule);
+  const bool has_base = schedule && base_parameter(*schedule) != nullptr;
   for (std::size_t i = 0; i < wrt.size(); ++i) {
     const std::string& w = wrt[i];
     if (std::find(wrt.begin(), wrt.begin() + static_cast<std::ptrdiff_t>(i), w) !=
@@ -941,9 +945,9 @@ std::string UnrollOptions::validate(std::size_t n) const {
     if (w.rfind("schedule.", 0) == 0) {
       std::string known;
       bool found = false;
-      if (schedule && schedule->kind() != Schedule::Kind::kJoin) {
-        const Schedule based = rebase(*schedule, 1.0);
-        const double* base = base_parameter(based);
+      if (schedule) {
+        const Schedule based = has_base ? rebase(*schedule, 1.0) : *schedule;
+        const double* base = has_base ? base_parameter(based) : nullptr;
         for (const auto& [name, ptr] : based.real_parameters()) {
           if (ptr == base) continue;
           known += (known.empty() ? "" : ", ") + ("schedule." + name);
@@ -954,7 +958,12 @@ std::string UnrollOptions::validate(std::size_t n) const {
         add("wrt: " +
             (schedule ? "the schedule " + schedule->describe() : std::string("no schedule")) +
             " has no parameter '" + w.substr(9) + "' (known: " + (known.empty() ? "none" : known) +
-            "; its base rate is the rule's lr)");
+            (has_base ? "; its base rate is the rule's lr)" : ")"));
+      continue;
+    }
+    if (w == "lr" && schedule && !has_base) {
+      add("wrt: lr does nothing under the schedule " + schedule->describe() +
+          ", which takes its rates from its parts; ask for those (schedule.parts.0.lr, ...)");
       continue;
     }
     if (std::find(reals.begin(), reals.end(), w) != reals.end()) {

@@ -446,7 +446,7 @@ TEST(Hyper, ClearErrors) {
   expect_error(o, t.theta0, "beta2 must be in [0, 1), got 1");
   o.rule = ac::rule_options("adam");
   o.schedule = ac::Schedule::join({ac::Schedule::constant(0.1), ac::Schedule::constant(0.01)}, {3});
-  expect_error(o, t.theta0, "a join schedule has no single base learning rate");
+  expect_error(o, t.theta0, "lr does nothing under the schedule join(");
   o.schedule.reset();
   // A gradient that is not finite stops the run naming the step.
   Eigen::VectorXd huge = t.theta0;
@@ -472,6 +472,58 @@ struct ScheduleCase {
   std::vector<double> p;  // the parameters `make` takes, in real_parameters() order minus the base
   std::function<ac::Schedule(double lr, const std::vector<double>&)> make;
 };
+
+TEST(Hyper, AJoinScheduleIsRunAsGivenAndItsPartsRatesAreDifferentiated) {
+  const Task t = small_task(ac::Activation::kTanh, 5);
+  ac::AdamOptions adam;
+  adam.eps = 1e-3;
+  const std::int64_t steps = 24;
+  // A constant rate for 8 steps, then a warm-up into a cosine decay: p = (lr₀, lr₁, eta_min).
+  auto make = [](const std::vector<double>& p) {
+    return ac::Schedule::join({ac::Schedule::constant(p[0]),
+                               ac::Schedule::warmup(3, ac::Schedule::cosine(p[1], 13, p[2]), 0.5)},
+                              {8});
+  };
+  const std::vector<double> p = {0.01, 0.04, 0.002};
+  const std::vector<std::string> names = {"schedule.parts.0.lr", "schedule.parts.1.then.lr",
+                                          "schedule.parts.1.then.eta_min"};
+  ah::UnrollOptions o;
+  o.rule = adam;
+  o.steps = steps;
+  o.schedule = make(p);
+  o.wrt = names;
+  o.wrt.push_back("beta1");
+  ac::OptimizerOptions oo;
+  oo.schedule = o.schedule;
+  for (ah::Mode mode : {ah::Mode::kForward, ah::Mode::kReverse}) {
+    SCOPED_TRACE(ah::to_string(mode));
+    o.mode = mode;
+    const ah::UnrollResult r = ah::unroll(*t.train, t.theta0, o, t.meta.get());
+    EXPECT_EQ(r.meta_loss, fused_meta_loss(t, adam, steps, oo));
+    for (std::size_t k = 0; k < names.size(); ++k) {
+      SCOPED_TRACE(names[k]);
+      const double h = 1e-6 * std::max(std::abs(p[k]), 1e-2);
+      std::vector<double> plus = p, minus = p;
+      plus[k] += h;
+      minus[k] -= h;
+      ac::OptimizerOptions op, om;
+      op.schedule = make(plus);
+      om.schedule = make(minus);
+      const double fd =
+          (fused_meta_loss(t, adam, steps, op) - fused_meta_loss(t, adam, steps, om)) / (2 * h);
+      EXPECT_NE(r.d(names[k]), 0.0);
+      EXPECT_NEAR(r.d(names[k]), fd, 2e-6 * std::max(std::abs(fd), 1e-3));
+    }
+  }
+  // lr does nothing under a join: asking for it is an error that says what to ask for instead.
+  o.wrt = {"lr"};
+  try {
+    ah::unroll(*t.train, t.theta0, o, t.meta.get());
+    ADD_FAILURE() << "no error for d/d lr under a join";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("schedule.parts.0.lr"), std::string::npos) << e.what();
+  }
+}
 
 TEST(Hyper, TheScheduleParametersAreDifferentiatedToo) {
   const Task t = small_task(ac::Activation::kTanh, 3);

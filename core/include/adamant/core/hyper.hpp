@@ -37,9 +37,13 @@
 // the fused optimizer runs them; the derivative reaches the shared hyper-parameters through every
 // group (a group's own weight decay is a constant).
 //
-// Not differentiated (yet): join schedules (refused: their parts have base rates of their own),
-// groups with a rule or schedule of their own, a group's lr_scale and weight_decay as
-// hyper-parameters, clipping by value and update clipping (UnrollOptions has no field for them).
+// A join schedule has no single base rate: it is run as given (the rule's lr does nothing, and
+// "lr" in wrt is refused), and its parts' rates are parameters like the others
+// ("schedule.parts.0.lr", "schedule.parts.1.eta_min", ...).
+//
+// Not differentiated (yet): groups with a rule or schedule of their own, a group's lr_scale and
+// weight_decay as hyper-parameters, clipping by value and update clipping (UnrollOptions has no
+// field for them).
 
 #include <Eigen/Core>
 #include <cstddef>
@@ -113,7 +117,8 @@ struct UnrollOptions {
   /// The rule and its hyper-parameters (rules.hpp); its lr is the base rate under a schedule.
   RuleOptions rule = AdamOptions{};
   std::int64_t steps = 100;
-  /// Learning rate as a function of the step, rebased on rule's lr (`rebase`); unset: constant.
+  /// Learning rate as a function of the step, rebased on rule's lr (`rebase`), a join as given;
+  /// unset: constant.
   std::optional<Schedule> schedule;
   /// > 0: scale every gradient by min(1, c / (‖g‖₂ + 1e-6)) (OptimizerOptions::clip_grad_norm).
   double clip_grad_norm = 0;

@@ -114,7 +114,8 @@ def unroll(problem, theta0, rule="adam", steps=60, lr=None, beta1=None, beta2=No
     lr, beta1, beta2, eps: None keeps the rule's default. Further options of the rule
     (``momentum``, ``alpha``, ...) go in as keywords. ``schedule`` is an
     :class:`adamant.optim.Schedule`; with one, ``lr`` is its base rate (the schedule rebuilt with
-    base ``lr`` is the one run) and ``grad["lr"]`` the derivative with respect to it.
+    base ``lr`` is the one run) and ``grad["lr"]`` the derivative with respect to it; a join is
+    run as given, its parts' rates named ``"schedule.parts.0.lr"``, ... in ``wrt``.
     ``meta`` is the problem whose loss at theta_T is differentiated (default: ``problem``).
     ``wrt`` names real hyper-parameters of the rule and "theta0"; the default asks for those of
     ("lr", "beta1", "beta2", "eps", "theta0") the rule has. ``clip_grad_norm`` > 0 clips by

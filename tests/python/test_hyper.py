@@ -167,6 +167,30 @@ def test_groups_run_as_the_optimizer_runs_them():
         hyper.unroll(train, theta0, groups=[optim.ParamGroup(0, 8)])
 
 
+def test_a_join_schedule_through_python():
+    rng = np.random.default_rng(2)
+    X, y = rng.normal(size=(16, 2)), rng.normal(size=16)
+    train = hyper.mlp_regression(X, y, layers=(2, 4, 1))
+    theta0 = rng.normal(size=train.dim) * 0.5
+
+    def join(lr0):
+        return optim.Schedule.join([optim.Schedule.constant(lr0), optim.Schedule.cosine(0.03, 6)],
+                                   [4])
+
+    r = hyper.unroll(train, theta0, steps=10, eps=1e-3, schedule=join(0.01),
+                     wrt=("schedule.parts.0.lr", "schedule.parts.1.lr"))
+    h = 1e-7
+
+    def run(lr0):
+        return train.value(_run_optim(train, theta0, 10,
+                                      lambda p: optim.Adam(p, eps=1e-3, schedule=join(lr0))))
+
+    assert r.grad["schedule.parts.0.lr"] == pytest.approx((run(0.01 + h) - run(0.01 - h)) / (2 * h),
+                                                          rel=1e-5)
+    with pytest.raises(ValueError, match="lr does nothing under the schedule"):
+        hyper.unroll(train, theta0, steps=10, schedule=join(0.01))
+
+
 def _rosenbrock_in_numpy():
     def fun(x):
         a, b = x

@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
 #include <type_traits>
@@ -414,6 +415,14 @@ struct DualState {
   std::vector<DH> scalars;
 };
 
+// for_each_element's clamp (rule.hpp): x itself on the bounds; a dual outside them is the
+// bound, a constant (torch's clamp passes the derivative on [lo, hi] and 0 outside).
+inline double clamp(double x, double lo, double hi) { return x < lo ? lo : (x > hi ? hi : x); }
+template <int N>
+Dual<N> clamp(const Dual<N>& x, double lo, double hi) {
+  return x.v < lo ? Dual<N>(lo) : (x.v > hi ? Dual<N>(hi) : x);
+}
+
 template <typename S>
 struct SlotRefs {
   S* s;
@@ -466,6 +475,8 @@ class Unroller {
     }
     n_ = train.dim();
     ns_ = P::slots(o).size();
+    if (opt.clip_grad_value > 0) ghi_ = opt.clip_grad_value, glo_ = -ghi_;
+    if (opt.clip_update_value > 0) uhi_ = opt.clip_update_value, ulo_ = -uhi_;
     groups_ = opt.groups;
     if (groups_.empty()) groups_.push_back(ParamGroup{0, n_, 1.0, -1.0, "all"});
     sign_ = flag(o, "maximize") ? -1.0 : 1.0;
@@ -582,9 +593,9 @@ class Unroller {
         double sv[kMaxSlots];
         for (std::size_t i = groups_[grp].begin; i < groups_[grp].end; ++i) {
           for (std::size_t s = 0; s < ns_; ++s) sv[s] = slots[s][i];
-          double gi = g[i] * scale;
+          double gi = clamp(g[i] * scale, glo_, ghi_);
           gi = gi * sign + l2 * theta[i];
-          const double d = P::template element<K>(gi, SlotRefs<double>{sv}, c);
+          const double d = clamp(P::template element<K>(gi, SlotRefs<double>{sv}, c), ulo_, uhi_);
           theta[i] = theta[i] * decay + d;
           for (std::size_t s = 0; s < ns_; ++s) slots[s][i] = sv[s];
         }
@@ -681,9 +692,9 @@ class Unroller {
                 sv[s] = DL(slots[s][i]);
                 for (std::size_t l = 0; l < lanes; ++l) sv[s].d[l] = dslots[s][i * m + p * kL + l];
               }
-              DL gi = gd * scalec[p];
+              DL gi = clamp(gd * scalec[p], glo_, ghi_);
               gi = gi * sign_ + l2c[p] * pd;
-              const DL d = P::template element<K>(gi, SlotRefs<DL>{sv}, cc[p]);
+              const DL d = clamp(P::template element<K>(gi, SlotRefs<DL>{sv}, cc[p]), ulo_, uhi_);
               const DL pn = pd * decayc[p] + d;
               theta_new = pn.v;
               for (std::size_t l = 0; l < lanes; ++l) dtheta[i * m + p * kL + l] = pn.d[l];
@@ -811,15 +822,17 @@ class Unroller {
         DJ sv[kMaxSlots];
         for (std::size_t i = groups_[grp].begin; i < groups_[grp].end; ++i) {
           const double p = prev.theta[static_cast<Eigen::Index>(i)];
-          double gi = g[i] * scale;
-          gi = gi * sign_ + l2 * p;
+          const double gs = g[i] * scale, gc = clamp(gs, glo_, ghi_);
+          const double gi = gc * sign_ + l2 * p;
           for (std::size_t s = 0; s < ns_; ++s)
             sv[s] = DJ::variable(prev.slots[s][i], 1 + static_cast<int>(s));
           const DJ d = P::template element<K>(DJ::variable(gi, 0), SlotRefs<DJ>{sv}, c);
           const double tb = theta_bar[i];
+          // A clipped update is a constant: d̄ reaches nothing through it.
+          const double db = clamp(d.v, ulo_, uhi_) == d.v ? tb : 0.0;
           // out̄ = (d̄ = θ̄_t,i, s̄_t): the inputs' adjoints.
           std::array<double, kJ> in_bar;
-          for (int q = 0; q < kJ; ++q) in_bar[q] = tb * d.d[q];
+          for (int q = 0; q < kJ; ++q) in_bar[q] = db * d.d[q];
           for (std::size_t s = 0; s < ns_; ++s) {
             const double sb = slots_bar[s][i];
             if (sb != 0)
@@ -831,8 +844,10 @@ class Unroller {
           theta_bar[i] = tb * decay + gi_bar * l2;
           decay_bar += tb * p;
           l2_bar += gi_bar * p;
-          graw_bar[i] = gi_bar * sign_ * scale;
-          scale_bar += gi_bar * sign_ * g[i];
+          // A clipped gradient element is a constant too.
+          const double gc_bar = gc == gs ? gi_bar * sign_ : 0.0;
+          graw_bar[i] = gc_bar * scale;
+          scale_bar += gc_bar * g[i];
         }
       });
       for (int j = 0; j < kH; ++j) {
@@ -864,6 +879,8 @@ class Unroller {
   std::vector<const double*> sched_params_;  // its other real parameters, by lane
   Lift lift_;
   std::vector<DH> init_slots_;
+  // Clipping by value, as the fused kernel's bounds (±∞ when off).
+  double glo_ = -std::numeric_limits<double>::infinity(), ghi_ = -glo_, ulo_ = glo_, uhi_ = ghi_;
   std::vector<ParamGroup> groups_;  // tiling [0, n); one "all" group when none is given
   std::vector<std::vector<StepCoeffs<KC>>> coeffs_;  // [group][t − 1]
   std::vector<std::vector<double>> scalar_values_;
@@ -915,6 +932,10 @@ std::string UnrollOptions::validate(std::size_t n) const {
   if (steps < 1) add("steps must be >= 1, got " + std::to_string(steps));
   if (!(clip_grad_norm >= 0) || !std::isfinite(clip_grad_norm))
     add("clip_grad_norm must be finite and >= 0, got " + std::to_string(clip_grad_norm));
+  if (!(clip_grad_value >= 0) || !std::isfinite(clip_grad_value))
+    add("clip_grad_value must be finite and >= 0, got " + std::to_string(clip_grad_value));
+  if (!(clip_update_value >= 0) || !std::isfinite(clip_update_value))
+    add("clip_update_value must be finite and >= 0, got " + std::to_string(clip_update_value));
   if (checkpoint_every < 0)
     add("checkpoint_every must be >= 0, got " + std::to_string(checkpoint_every));
   if (schedule) {

@@ -108,7 +108,8 @@ class UnrollResult:
 
 def unroll(problem, theta0, rule="adam", steps=60, lr=None, beta1=None, beta2=None, eps=None,
            weight_decay=0.0, amsgrad=False, schedule=None, meta=None, mode="reverse",
-           wrt=_DEFAULT_WRT, clip_grad_norm=0.0, checkpoint_every=0, groups=(), **options):
+           wrt=_DEFAULT_WRT, clip_grad_norm=0.0, checkpoint_every=0, groups=(),
+           clip_grad_value=0.0, clip_update_value=0.0, **options):
     """Run ``rule`` for ``steps`` steps on ``problem`` from ``theta0`` and differentiate.
 
     lr, beta1, beta2, eps: None keeps the rule's default. Further options of the rule
@@ -119,7 +120,9 @@ def unroll(problem, theta0, rule="adam", steps=60, lr=None, beta1=None, beta2=No
     ``meta`` is the problem whose loss at theta_T is differentiated (default: ``problem``).
     ``wrt`` names real hyper-parameters of the rule and "theta0"; the default asks for those of
     ("lr", "beta1", "beta2", "eps", "theta0") the rule has. ``clip_grad_norm`` > 0 clips by
-    global norm (PyTorch's clip_grad_norm_), differentiated through the scale factor.
+    global norm (PyTorch's clip_grad_norm_), differentiated through the scale factor;
+    ``clip_grad_value`` / ``clip_update_value`` > 0 clamp each gradient / update element as
+    :class:`adamant.optim.Optimizer` does (a clamped element is a constant of its step).
     ``groups``: :class:`adamant.optim.ParamGroup` ranges tiling θ, each with its own ``lr_scale``
     and ``weight_decay`` (run as the optimizer runs them; those two are constants of the run).
     """
@@ -144,7 +147,8 @@ def unroll(problem, theta0, rule="adam", steps=60, lr=None, beta1=None, beta2=No
         wrt = [wrt]
     theta0 = np.ascontiguousarray(theta0, dtype=np.float64)
     r = _h.unroll(problem, theta0, rule, list(fields.items()), int(steps), schedule, meta, mode,
-                  list(wrt), float(clip_grad_norm), int(checkpoint_every), list(groups))
+                  list(wrt), float(clip_grad_norm), int(checkpoint_every), list(groups),
+                  float(clip_grad_value), float(clip_update_value))
     return UnrollResult(r)
 
 

@@ -192,7 +192,8 @@ void bind_hyper(py::module_& m) {
          const std::vector<std::pair<std::string, double>>& fields, std::int64_t steps,
          std::optional<ac::Schedule> schedule, const std::shared_ptr<ah::Problem>& meta,
          const std::string& mode, std::vector<std::string> wrt, double clip_grad_norm,
-         std::int64_t checkpoint_every, std::vector<ac::ParamGroup> groups) {
+         std::int64_t checkpoint_every, std::vector<ac::ParamGroup> groups, double clip_grad_value,
+         double clip_update_value) {
         if (!problem) throw std::invalid_argument("problem is None");
         check_theta(*problem, theta0, "theta0");
         ah::UnrollOptions o;
@@ -207,13 +208,16 @@ void bind_hyper(py::module_& m) {
         o.clip_grad_norm = clip_grad_norm;
         o.checkpoint_every = checkpoint_every;
         o.groups = std::move(groups);
+        o.clip_grad_value = clip_grad_value;
+        o.clip_update_value = clip_update_value;
         const Eigen::Map<const Eigen::VectorXd> th(theta0.data(), theta0.shape(0));
         py::gil_scoped_release release;
         return ah::unroll(*problem, th, o, meta.get());
       },
       py::arg("problem"), py::arg("theta0"), py::arg("rule"), py::arg("fields"), py::arg("steps"),
       py::arg("schedule"), py::arg("meta"), py::arg("mode"), py::arg("wrt"),
-      py::arg("clip_grad_norm"), py::arg("checkpoint_every"), py::arg("groups"));
+      py::arg("clip_grad_norm"), py::arg("checkpoint_every"), py::arg("groups"),
+      py::arg("clip_grad_value"), py::arg("clip_update_value"));
   m.def(
       "real_fields",
       [](const std::string& rule) { return ah::real_fields(ac::rule_options(rule)); },

@@ -254,6 +254,50 @@ TEST(Hyper, ScheduleAndClippingAreDifferentiatedAndTheRunIsTheFusedOne) {
   }
 }
 
+TEST(Hyper, ClippingByValueIsDifferentiatedAndTheRunIsTheFusedOne) {
+  const Task t = small_task(ac::Activation::kTanh, 13);
+  for (const std::string name : {"adam", "sgd", "adamw"}) {
+    SCOPED_TRACE(name);
+    ac::RuleOptions rule = ac::rule_options(name);
+    ac::set_field(rule, "lr", 0.05);
+    ac::set_field(rule, "weight_decay", 0.01);
+    if (name == "sgd") ac::set_field(rule, "momentum", 0.5);
+    if (ac::has_field(rule, "eps")) ac::set_field(rule, "eps", 1e-3);
+    const std::int64_t steps = 15;
+    ac::OptimizerOptions oo;
+    oo.clip_grad_value = 0.08;
+    oo.clip_update_value = 0.035;
+    ah::UnrollOptions o;
+    o.rule = rule;
+    o.steps = steps;
+    o.clip_grad_value = oo.clip_grad_value;
+    o.clip_update_value = oo.clip_update_value;
+    o.wrt = {"lr", "weight_decay", "theta0"};
+    if (name != "sgd") o.wrt.push_back("beta1");
+    // The bounds act on this run: without them it is another one.
+    EXPECT_NE(fused_meta_loss(t, rule, steps, oo), fused_meta_loss(t, rule, steps));
+    o.mode = ah::Mode::kForward;
+    const ah::UnrollResult fw = ah::unroll(*t.train, t.theta0, o, t.meta.get());
+    o.mode = ah::Mode::kReverse;
+    const ah::UnrollResult rv = ah::unroll(*t.train, t.theta0, o, t.meta.get());
+    EXPECT_EQ(fw.meta_loss, fused_meta_loss(t, rule, steps, oo));
+    EXPECT_EQ(rv.meta_loss, fw.meta_loss);
+    EXPECT_LE(max_abs(fw.grad_theta0 - rv.grad_theta0), 1e-10 * max_abs(fw.grad_theta0));
+    for (const auto& [field, d] : fw.grad) {
+      SCOPED_TRACE(field);
+      EXPECT_NEAR(rv.d(field), d, 1e-10 * std::max(std::abs(d), 1e-6));
+      const double x = ac::get_field(rule, field);
+      const double h = 1e-6 * std::max(std::abs(x), 1e-2);
+      ac::RuleOptions plus = rule, minus = rule;
+      ac::set_field(plus, field, x + h);
+      ac::set_field(minus, field, x - h);
+      const double fd =
+          (fused_meta_loss(t, plus, steps, oo) - fused_meta_loss(t, minus, steps, oo)) / (2 * h);
+      EXPECT_NEAR(d, fd, 2e-6 * std::max(std::abs(fd), 1e-3));
+    }
+  }
+}
+
 TEST(Hyper, ParameterGroupsRunAsTheFusedOptimizerAndAreDifferentiated) {
   const Task t = small_task();
   const std::size_t n = t.train->dim();  // 21: W1 (10), b1 (5), W2 (5), b2 (1)

@@ -191,6 +191,27 @@ def test_a_join_schedule_through_python():
         hyper.unroll(train, theta0, steps=10, schedule=join(0.01))
 
 
+def test_clipping_by_value_runs_as_the_optimizer_runs_it():
+    rng = np.random.default_rng(4)
+    X, y = rng.normal(size=(16, 2)), 3 * rng.normal(size=16)
+    train = hyper.mlp_regression(X, y, layers=(2, 4, 1))
+    theta0 = rng.normal(size=train.dim) * 0.5
+    clip = dict(clip_grad_value=0.2, clip_update_value=0.03)
+    r = hyper.unroll(train, theta0, steps=10, lr=0.05, eps=1e-3, wrt=("lr",), **clip)
+
+    def run(lr):
+        return _run_optim(train, theta0, 10, lambda p: optim.Adam(p, lr=lr, eps=1e-3, **clip))
+
+    assert np.array_equal(r.theta, run(0.05))
+    assert not np.array_equal(r.theta, _run_optim(train, theta0, 10,
+                                                  lambda p: optim.Adam(p, lr=0.05, eps=1e-3)))
+    h = 1e-7
+    fd = (train.value(run(0.05 + h)) - train.value(run(0.05 - h))) / (2 * h)
+    assert r.grad["lr"] == pytest.approx(fd, rel=1e-5)
+    with pytest.raises(ValueError, match="clip_update_value must be finite and >= 0"):
+        hyper.unroll(train, theta0, steps=2, clip_update_value=-1.0)
+
+
 def _rosenbrock_in_numpy():
     def fun(x):
         a, b = x

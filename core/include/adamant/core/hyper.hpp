@@ -41,9 +41,12 @@
 // "lr" in wrt is refused), and its parts' rates are parameters like the others
 // ("schedule.parts.0.lr", "schedule.parts.1.eta_min", ...).
 //
+// Clipping by value (gradient and update, as the fused kernel clamps them) is differentiated
+// with torch's clamp convention: an element outside the bounds is a constant of the step.
+//
 // Not differentiated (yet): groups with a rule or schedule of their own, a group's lr_scale and
-// weight_decay as hyper-parameters, clipping by value and update clipping (UnrollOptions has no
-// field for them).
+// weight_decay as hyper-parameters, and the update's global-norm clipping (clip_update_norm:
+// UnrollOptions has no field for it).
 
 #include <Eigen/Core>
 #include <cstddef>
@@ -122,6 +125,10 @@ struct UnrollOptions {
   std::optional<Schedule> schedule;
   /// > 0: scale every gradient by min(1, c / (‖g‖₂ + 1e-6)) (OptimizerOptions::clip_grad_norm).
   double clip_grad_norm = 0;
+  /// > 0: clamp each (norm-scaled) gradient element to [−c, c] before the rule, and each update
+  /// element to [−u, u] after it (OptimizerOptions::clip_grad_value, clip_update_value); a
+  /// clamped element is a constant of the step (torch's clamp: derivative 1 on [−c, c], else 0).
+  double clip_grad_value = 0, clip_update_value = 0;
   /// Parameter groups as OptimizerOptions::groups takes them (tiling [0, n) in order), each
   /// with its lr_scale and weight_decay; those two are constants of the run (not in wrt), and a
   /// group with a rule or schedule of its own is refused. Empty: one group.

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <iostream>
 #include <random>
+#include <sstream>
 
 #include "adamant/core/hyper.hpp"
 #include "adamant/core/optimizer.hpp"
@@ -76,6 +77,8 @@ Task make_task(const std::string& name, std::uint64_t seed) {
 double fused(const Task& t, const core::RuleOptions& rule, const ah::UnrollOptions& o) {
   core::OptimizerOptions oo;
   oo.clip_grad_norm = o.clip_grad_norm;
+  oo.clip_grad_value = o.clip_grad_value;
+  oo.clip_update_value = o.clip_update_value;
   if (o.schedule) oo.schedule = ah::rebase(*o.schedule, core::get_field(rule, "lr"));
   core::Optimizer<double> opt(rule, t.train->dim(), oo);
   Eigen::VectorXd p = t.theta0, g(p.size());
@@ -99,6 +102,10 @@ int grad(Args& args) {
       "wrt", "", "hyper-parameters (and theta0), comma-separated; default: every real one");
   const std::string schedule = args.str("schedule", "constant", "constant or cosine (to 0)");
   const double clip = args.num("clip-grad-norm", 0, "clip gradients by global norm (0: off)");
+  const double clip_value =
+      args.num("clip-grad-value", 0, "clamp each gradient element to [-c, c] (0: off)");
+  const double clip_update =
+      args.num("clip-update-value", 0, "clamp each update element to [-u, u] (0: off)");
   const long seed = args.integer("seed", 0, "seed of the mlp problem's data and init");
   const bool no_fd = args.flag("no-fd", "skip the finite-difference column");
   if (args.help()) {
@@ -117,6 +124,8 @@ int grad(Args& args) {
   o.steps = steps;
   o.mode = ah::parse_mode(mode);
   o.clip_grad_norm = clip;
+  o.clip_grad_value = clip_value;
+  o.clip_update_value = clip_update;
   if (schedule == "cosine")
     o.schedule = core::Schedule::cosine(core::get_field(rule, "lr"), steps);
   else if (schedule != "constant")
@@ -129,10 +138,14 @@ int grad(Args& args) {
   const std::string invalid = o.validate(t.train->dim());
   if (!invalid.empty()) throw UsageError(invalid);
 
+  std::ostringstream clipping;
+  if (clip > 0) clipping << ", clip_grad_norm " << clip;
+  if (clip_value > 0) clipping << ", clip_grad_value " << clip_value;
+  if (clip_update > 0) clipping << ", clip_update_value " << clip_update;
   std::printf("adamant hyper grad: %s\n  on %s\n  %ld steps, %s%s, %s mode\n\n",
               core::describe(rule).c_str(), t.what.c_str(), steps,
-              o.schedule ? o.schedule->describe().c_str() : "constant lr",
-              clip > 0 ? (", clip_grad_norm " + std::to_string(clip)).c_str() : "", mode.c_str());
+              o.schedule ? o.schedule->describe().c_str() : "constant lr", clipping.str().c_str(),
+              mode.c_str());
   const ah::UnrollResult r = ah::unroll(*t.train, t.theta0, o, t.meta.get());
   std::printf("meta-loss F(theta_T) = %.10e\n\n", r.meta_loss);
   std::printf("%-16s %14s %20s %20s %10s\n", "wrt", "value", "dF/d (exact)",

@@ -337,6 +337,14 @@ def test_cli_hyper_grad_prints_exact_and_finite_difference_columns():
                      schedule=optim.Schedule.cosine(0.02, 100), mode="reverse")
     for name in ("lr", "eps"):
         assert p.grad[name] == pytest.approx(float(rows[name][2]), rel=1e-9)
+    # With both clamps acting on the default MLP problem, the exact column still matches.
+    c = cli("hyper", "grad", "--steps", "30", "--lr", "0.05", "--eps", "1e-3",
+            "--clip-grad-value", "0.05", "--clip-update-value", "0.03", "--wrt", "lr,beta1")
+    assert c.returncode == 0, c.stderr
+    assert "clip_grad_value 0.05" in c.stdout and "clip_update_value 0.03" in c.stdout
+    rows = {line.split()[0]: line.split() for line in c.stdout.splitlines() if line.strip()}
+    for name in ("lr", "beta1"):
+        assert float(rows[name][4]) < 1e-5, rows[name]
     bad = cli("hyper", "grad", "--optimizer", "sgd", "--wrt", "beta1")
     assert bad.returncode == 2 and "sgd has no real hyper-parameter 'beta1'" in bad.stderr
 

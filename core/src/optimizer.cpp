@@ -198,6 +198,7 @@ Optimizer<T>::Optimizer(const Optimizer& o)
       hd_slot_(o.hd_slot_),
       hd_scalar_(o.hd_scalar_),
       hd_(o.hd_),
+      lr_(o.lr_),
       n_(o.n_),
       options_(o.options_),
       state_(o.state_),
@@ -281,7 +282,21 @@ void Optimizer<T>::fill_kernel(Kernel<T>& k, const Item& it, T* p, const T* g, d
 template <typename T>
 double Optimizer<T>::current_lr() const {
   if (hd_) return state_.scalars[hd_scalar_];
-  return options_.schedule ? (*options_.schedule)(state_.step) : rule_->lr();
+  if (options_.schedule) return (*options_.schedule)(state_.step);
+  return lr_ ? *lr_ : rule_->lr();
+}
+
+template <typename T>
+void Optimizer<T>::set_lr(double lr) {
+  if (!(lr >= 0) || !std::isfinite(lr))
+    throw std::invalid_argument(
+        "Optimizer::set_lr: the learning rate must be finite and >= 0, got " + std::to_string(lr));
+  if (options_.schedule)
+    throw std::logic_error("Optimizer::set_lr: the optimizer's schedule sets its learning rate");
+  if (hd_)
+    throw std::logic_error(
+        "Optimizer::set_lr: hypergradient descent (hypergradient_lr) sets its learning rate");
+  lr_ = lr;
 }
 
 template <typename T>

@@ -329,6 +329,43 @@ TEST(OptimSchedule, StepUsesTheScheduledLearningRate) {
   }
 }
 
+TEST(OptimSchedule, SetLrBetweenStepsEqualsARunAtThatRate) {
+  // Adam with AdamW decay: two steps at 1e-2, then set_lr(3e-3); the third step must equal the
+  // third step of a copy whose rule had lr 3e-3 from the start, given the same state.
+  ac::AdamOptions a;
+  a.lr = 1e-2;
+  a.weight_decay = 0.1;
+  a.decoupled_weight_decay = true;
+  ac::Optimizer<double> opt(a, 3);
+  Vec<double> p(3), g(3);
+  p << 1, -2, 0.5;
+  for (int t = 0; t < 2; ++t) {
+    g << p[0] * 2, std::sin(p[1]), 1e-3 * t;
+    opt.step(p, g);
+  }
+  ac::AdamOptions b = a;
+  b.lr = 3e-3;
+  ac::Optimizer<double> ref(b, 3);
+  ref.set_state(opt.state());
+  Vec<double> q = p;
+  const ac::Optimizer<double> before = opt;  // the copy keeps the old rate
+  opt.set_lr(3e-3);
+  EXPECT_DOUBLE_EQ(opt.current_lr(), 3e-3);
+  EXPECT_DOUBLE_EQ(before.current_lr(), 1e-2);
+  g << 0.3, -0.7, 0.2;
+  EXPECT_DOUBLE_EQ(opt.step(p, g).lr, 3e-3);
+  ref.step(q, g);
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(p[i], q[i]) << i;
+  const ac::Optimizer<double> copy = opt;
+  EXPECT_DOUBLE_EQ(copy.current_lr(), 3e-3);
+  EXPECT_THROW(opt.set_lr(-1), std::invalid_argument);
+  EXPECT_THROW(opt.set_lr(std::nan("")), std::invalid_argument);
+  ac::OptimizerOptions o;
+  o.schedule = ac::Schedule::step(0.1, 2, 0.5);
+  ac::Optimizer<double> scheduled(a, 3, o);
+  EXPECT_THROW(scheduled.set_lr(0.1), std::logic_error);
+}
+
 // Lion (Chen et al. 2023, Algorithm 2) transcribed directly in double.
 TEST(OptimReference, LionMatchesThePaper) {
   ac::LionOptions o;

@@ -138,6 +138,11 @@ class Optimizer {
   void set_state(State<T> state);
   /// Learning rate the next step will use (before group scales).
   double current_lr() const;
+  /// Replaces the base learning rate of the following steps (the rule's lr), as a torch user
+  /// writes `param_group["lr"] = x` between steps; groups with their own rule keep theirs. Throws
+  /// std::invalid_argument for a negative or non-finite lr and std::logic_error when a schedule
+  /// or hypergradient descent sets the rate.
+  void set_lr(double lr);
   int num_threads() const { return threads_; }
 
  private:
@@ -166,6 +171,7 @@ class Optimizer {
   const UpdateRule<T>& rule_at(std::size_t r) const {
     return r == 0 ? *rule_ : *group_rules_[r - 1];
   }
+  std::optional<double> lr_;  // set_lr's rate, replacing rule_->lr()
   std::size_t n_ = 0;
   OptimizerOptions options_;
   State<T> state_;

@@ -66,8 +66,11 @@ std::string AgentConfig::validate() const {
     if (!ok) e.push_back(what);
   };
   const auto known = registered_ids();
-  need(std::find(known.begin(), known.end(), env_id) != known.end(),
-       "env_id '" + env_id + "' is not a registered environment");
+  if (make_env)
+    need(!env_id.empty(), "env_id must name the user environment (make_env is set)");
+  else
+    need(std::find(known.begin(), known.end(), env_id) != known.end(),
+         "env_id '" + env_id + "' is not a registered environment");
   need(total_steps >= 1, "total_steps must be >= 1, got " + std::to_string(total_steps));
   need(num_envs >= 1, "num_envs must be >= 1, got " + std::to_string(num_envs));
   need(num_threads >= 0, "num_threads must be >= 0 (0: all), got " + std::to_string(num_threads));
@@ -107,6 +110,10 @@ std::string AgentConfig::validate() const {
     e.push_back(
         "anneal_lr is not available for REINFORCE (its number of updates depends on episode "
         "lengths); set anneal_lr = false");
+  if (lr_schedule && anneal_lr)
+    e.push_back("anneal_lr and lr_schedule both set the learning rate; set anneal_lr = false");
+  if (clip_range_schedule && algo != Algo::kPPO)
+    e.push_back(std::string("clip_range_schedule is PPO's; the algorithm is ") + to_string(algo));
   if (static_cast<std::int64_t>(num_envs) * n_steps > (std::int64_t{1} << 26))
     e.push_back("num_envs * n_steps is too large (" +
                 std::to_string(static_cast<std::int64_t>(num_envs) * n_steps) + ")");
@@ -149,6 +156,10 @@ std::map<std::string, ds::AttrValue> AgentConfig::attributes() const {
   a["clip_range"] = ds::AttrValue::number(clip_range);
   a["clip_range_vf"] = ds::AttrValue::number(clip_range_vf);
   a["target_kl"] = ds::AttrValue::number(target_kl);
+  // Callables are recorded as such (their values per update are in /updates: lr).
+  if (lr_schedule) a["lr_schedule"] = ds::AttrValue::string("callable");
+  if (clip_range_schedule) a["clip_range_schedule"] = ds::AttrValue::string("callable");
+  if (make_env) a["env_source"] = ds::AttrValue::string("user");
   return a;
 }
 
@@ -157,13 +168,16 @@ std::string AgentConfig::describe() const {
   o << to_string(algo) << " on " << env_id << ", seed " << seed << ", " << total_steps << " steps, "
     << num_envs << " envs";
   if (algo != Algo::kReinforce) o << " x " << n_steps << " steps";
-  o << ", " << core::describe(rule) << (anneal_lr ? " (lr annealed)" : "");
+  o << ", " << core::describe(rule)
+    << (anneal_lr     ? " (lr annealed)"
+        : lr_schedule ? " (lr scheduled)"
+                      : "");
   if (max_grad_norm > 0) o << ", clip " << num(max_grad_norm);
   o << ", gamma " << num(gamma);
   if (algo != Algo::kReinforce) o << ", lambda " << num(gae_lambda);
   if (algo == Algo::kPPO)
     o << ", " << n_epochs << " epochs x " << num_minibatches << " minibatches, clip "
-      << num(clip_range);
+      << (clip_range_schedule ? std::string("scheduled") : num(clip_range));
   if (algo == Algo::kReinforce) o << (baseline ? ", value baseline" : ", no baseline");
   o << ", actor " << join_ints(actor_hidden, "-");
   if (algo != Algo::kReinforce || baseline) o << ", critic " << join_ints(critic_hidden, "-");

@@ -102,6 +102,9 @@ class Trainer {
   explicit Trainer(const AgentConfig& config);
   /// One update; false when the step budget is spent (nothing done).
   bool update();
+  /// Agent::extend.
+  void extend(std::int64_t steps);
+  const std::vector<UpdateRecord>& updates() const { return updates_; }
   /// The result so far (policy exported from the current parameters).
   TrainResult result() const;
   Progress progress() const;
@@ -121,6 +124,10 @@ class Trainer {
   void update_a2c(UpdateRecord& rec);
   void update_reinforce(UpdateRecord& rec);
   double optimizer_step(double* lr);
+  /// The learning rate and clip range of this update from the config's schedules (after the
+  /// rollout: progress_remaining counts its transitions).
+  void apply_schedules();
+  static VecEnv make_vec(AgentConfig& c);
   void record_episode(int env);
   double elapsed() const;
 
@@ -132,6 +139,12 @@ class Trainer {
   ActorCritic<T> net_;
   Vector params_, grad_;
   core::Optimizer<T> opt_;
+  // anneal_lr: the linear decay over the current budget's planned optimizer steps, evaluated at
+  // (optimizer step − anneal_offset_) and handed to opt_.set_lr before each step.
+  std::optional<core::Schedule> anneal_;
+  std::int64_t anneal_offset_ = 0;
+  std::int64_t budget_start_ = 0;  // env_steps_ when the current budget began
+  double clip_range_ = 0.2;        // this update's PPO clip range
   Generator rng_;
   ObsNormalizer norm_;
   std::chrono::steady_clock::time_point start_;

@@ -292,13 +292,15 @@ void check_config(const AgentConfig& c) {
 template <typename T>
 Trainer<T>::Trainer(const AgentConfig& config)
     : cfg_((check_config(config), config)),
-      vec_(cfg_.env_id, cfg_.num_envs, core::resolve_threads(cfg_.num_threads)),
+      vec_(make_vec(cfg_)),
       net_(make_net<T>(cfg_, vec_)),
-      opt_(make_optimizer<T>(cfg_, static_cast<std::size_t>(net_.num_parameters()),
-                             cfg_.anneal_lr && cfg_.algo != Algo::kReinforce,
-                             planned_optimizer_steps(cfg_))),
+      opt_(make_optimizer<T>(cfg_, static_cast<std::size_t>(net_.num_parameters()), false, 1)),
+      clip_range_(cfg_.clip_range),
       rng_(derived_seeds(cfg_.seed)[1]) {
   start_ = std::chrono::steady_clock::now();
+  if (cfg_.anneal_lr && cfg_.algo != Algo::kReinforce)
+    anneal_ = core::Schedule::linear(cfg_.lr(), 1.0, 0.0,
+                                     std::max<std::int64_t>(1, planned_optimizer_steps(cfg_)));
   E_ = vec_.num_envs();
   O_ = vec_.obs_dim();
   const Space& as = vec_.single_action_space();
@@ -324,7 +326,7 @@ Trainer<T>::Trainer(const AgentConfig& config)
   ep_return_.assign(E, 0.0);
   ep_length_.assign(E, 0);
   if (cfg_.algo == Algo::kReinforce) {
-    const int cap = make(cfg_.env_id)->max_episode_steps();
+    const int cap = vec_.max_episode_steps();
     if (cap < 1)
       throw std::invalid_argument("REINFORCE needs an environment with a time limit; " +
                                   cfg_.env_id + " has none");
@@ -350,6 +352,56 @@ Trainer<T>::Trainer(const AgentConfig& config)
   vec_.reset(raw_.data(), cfg_.seed);
   norm_.update(raw_.data(), E_);
   norm_.apply(raw_.data(), E_, cur_.data());
+}
+
+template <typename T>
+VecEnv Trainer<T>::make_vec(AgentConfig& c) {
+  if (!c.make_env) return VecEnv(c.env_id, c.num_envs, core::resolve_threads(c.num_threads));
+  VecEnv v = c.make_env();
+  c.num_envs = v.num_envs();
+  const std::string why = c.validate();  // num_minibatches against the rollout, ...
+  if (!why.empty()) throw std::invalid_argument("AgentConfig: " + why);
+  return v;
+}
+
+template <typename T>
+void Trainer<T>::apply_schedules() {
+  const double budget = static_cast<double>(cfg_.total_steps - budget_start_);
+  double remaining = 1.0 - static_cast<double>(env_steps_ - budget_start_) / budget;
+  remaining = std::min(1.0, std::max(0.0, remaining));
+  if (cfg_.lr_schedule) {
+    const double lr = cfg_.lr_schedule(remaining);
+    if (!std::isfinite(lr) || lr < 0)
+      throw std::invalid_argument("lr_schedule(" + std::to_string(remaining) + ") returned " +
+                                  std::to_string(lr) + "; a learning rate must be finite and >= 0");
+    opt_.set_lr(lr);
+  }
+  if (cfg_.clip_range_schedule) {
+    const double c = cfg_.clip_range_schedule(remaining);
+    if (!(c > 0 && c < 1))
+      throw std::invalid_argument("clip_range_schedule(" + std::to_string(remaining) +
+                                  ") returned " + std::to_string(c) +
+                                  "; a clip range must be in (0, 1)");
+    clip_range_ = c;
+  }
+}
+
+template <typename T>
+void Trainer<T>::extend(std::int64_t steps) {
+  if (steps < 1)
+    throw std::invalid_argument("Agent::extend: steps must be >= 1, got " + std::to_string(steps));
+  const std::int64_t done_updates = num_updates();
+  // The budget continues from where the run is (the last rollout may have gone past it).
+  cfg_.total_steps = std::max(cfg_.total_steps, env_steps_) + steps;
+  budget_start_ = env_steps_;
+  if (anneal_) {
+    const std::int64_t new_updates =
+        std::max<std::int64_t>(1, planned_updates(cfg_) - done_updates);
+    const std::int64_t per_update =
+        cfg_.algo == Algo::kPPO ? std::int64_t{cfg_.n_epochs} * cfg_.num_minibatches : 1;
+    anneal_ = core::Schedule::linear(cfg_.lr(), 1.0, 0.0, new_updates * per_update);
+    anneal_offset_ = opt_.state().step;
+  }
 }
 
 template <typename T>
@@ -437,6 +489,7 @@ void Trainer<T>::compute_advantages() {
 
 template <typename T>
 double Trainer<T>::optimizer_step(double* lr) {
+  if (anneal_) opt_.set_lr((*anneal_)(opt_.state().step - anneal_offset_));
   const core::StepResult r = opt_.step(params_, grad_);
   *lr = r.lr;
   if (r.grad_norm >= 0) return r.grad_norm;
@@ -480,7 +533,7 @@ void Trainer<T>::update_ppo(UpdateRecord& rec) {
   const int M = std::min(cfg_.num_minibatches, n);
   LossOptions lo;
   lo.objective = Objective::kClipped;
-  lo.clip_range = cfg_.clip_range;
+  lo.clip_range = clip_range_;
   lo.clip_range_vf = cfg_.clip_range_vf;
   lo.vf_coef = cfg_.vf_coef;
   lo.ent_coef = cfg_.ent_coef;
@@ -601,6 +654,7 @@ void Trainer<T>::update_reinforce(UpdateRecord& rec) {
     episodes_done_.push_back(r);
   }
   (void)steps;
+  apply_schedules();
   LossOptions lo;
   lo.objective = Objective::kVanilla;
   lo.vf_coef = cfg_.baseline ? cfg_.vf_coef : 0.0;
@@ -635,6 +689,7 @@ bool Trainer<T>::update() {
     update_reinforce(rec);
   } else {
     collect_rollout();
+    apply_schedules();
     compute_advantages();
     rec.explained_variance = explained_variance(values_, ret_, valid_);
     if (cfg_.algo == Algo::kPPO)
@@ -720,6 +775,59 @@ TrainResult train(const AgentConfig& config, const ProgressCallback& progress) {
   }
   agent_detail::Trainer<float> t(config);
   return run(t);
+}
+
+}  // namespace adamant::rl
+
+namespace adamant::rl {
+
+struct Agent::Impl {
+  std::unique_ptr<agent_detail::Trainer<float>> f;
+  std::unique_ptr<agent_detail::Trainer<double>> d;
+  template <class F>
+  decltype(auto) visit(F&& fn) {
+    return f ? fn(*f) : fn(*d);
+  }
+  template <class F>
+  decltype(auto) visit(F&& fn) const {
+    return f ? fn(static_cast<const agent_detail::Trainer<float>&>(*f))
+             : fn(static_cast<const agent_detail::Trainer<double>&>(*d));
+  }
+};
+
+Agent::Agent(const AgentConfig& config) : impl_(std::make_unique<Impl>()) {
+  const std::string why = config.validate();
+  if (!why.empty()) throw std::invalid_argument("AgentConfig: " + why);
+  if (config.precision == "float64")
+    impl_->d = std::make_unique<agent_detail::Trainer<double>>(config);
+  else
+    impl_->f = std::make_unique<agent_detail::Trainer<float>>(config);
+}
+Agent::~Agent() = default;
+Agent::Agent(Agent&&) noexcept = default;
+Agent& Agent::operator=(Agent&&) noexcept = default;
+
+bool Agent::update() {
+  return impl_->visit([](auto& t) { return t.update(); });
+}
+void Agent::extend(std::int64_t steps) {
+  impl_->visit([&](auto& t) { t.extend(steps); });
+}
+Progress Agent::progress() const {
+  return impl_->visit([](const auto& t) { return t.progress(); });
+}
+const UpdateRecord& Agent::last_update() const {
+  const std::vector<UpdateRecord>& u =
+      impl_->visit([](const auto& t) -> const std::vector<UpdateRecord>& { return t.updates(); });
+  if (u.empty()) throw std::logic_error("Agent::last_update: no update has run yet");
+  return u.back();
+}
+Policy Agent::policy() const { return result().policy; }
+TrainResult Agent::result() const {
+  return impl_->visit([](const auto& t) { return t.result(); });
+}
+const AgentConfig& Agent::config() const {
+  return impl_->visit([](const auto& t) -> const AgentConfig& { return t.config(); });
 }
 
 }  // namespace adamant::rl

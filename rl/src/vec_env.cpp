@@ -30,28 +30,8 @@
 
 namespace adamant::rl {
 
-namespace detail {
-
-/// The polymorphic interface over the per-environment kernels (one virtual call per batch step).
-struct VecBase {
-  virtual ~VecBase() = default;
-  virtual void reset(float* obs, std::optional<std::uint64_t> seed) = 0;
-  virtual void step_discrete(const std::int64_t* actions, float* obs, double* rewards,
-                             std::uint8_t* terminated, std::uint8_t* truncated) = 0;
-  virtual void step_box(const float* actions, float* obs, double* rewards, std::uint8_t* terminated,
-                        std::uint8_t* truncated) = 0;
-
-  std::string id;
-  int num_envs = 0;
-  int num_threads = 1;
-  int obs_dim = 0;
-  Space obs_space, act_space;
-};
-
-}  // namespace detail
-
 struct VecEnv::Impl {
-  std::unique_ptr<detail::VecBase> p;
+  std::unique_ptr<VecEnvBackend> p;
 };
 
 namespace {
@@ -83,7 +63,7 @@ void for_blocks(int num_envs, int threads, const F& body) {
 }
 
 template <class P>
-class VecImpl final : public detail::VecBase {
+class VecImpl final : public VecEnvBackend {
   static constexpr int kS = P::kStateDim;
   static constexpr int kO = P::kObsDim;
 
@@ -92,6 +72,7 @@ class VecImpl final : public detail::VecBase {
     id = P::kId;
     num_envs = n;
     obs_dim = kO;
+    max_episode_steps = P::kMaxSteps;
     obs_space = P::observation_space();
     act_space = P::action_space();
     s_.assign(static_cast<std::size_t>(kS) * n, 0.0);
@@ -304,7 +285,92 @@ class VecImpl final : public detail::VecBase {
   bool has_reset_ = false;
 };
 
-std::unique_ptr<detail::VecBase> make_impl(const std::string& id, int n) {
+/// Any Env objects, stepped one after another (VecEnv::from_envs), with the same next-step
+/// autoreset as the kernels: an env whose previous step ended its episode is reset (its generator
+/// continuing) and returns the reset observation, reward 0, both flags false.
+class EnvList final : public VecEnvBackend {
+ public:
+  explicit EnvList(std::vector<std::unique_ptr<Env>> envs) : envs_(std::move(envs)) {
+    if (envs_.empty()) throw std::invalid_argument("VecEnv::from_envs: no environments");
+    for (std::size_t i = 0; i < envs_.size(); ++i)
+      if (!envs_[i])
+        throw std::invalid_argument("VecEnv::from_envs: env " + std::to_string(i) + " is null");
+    const Env& e0 = *envs_[0];
+    id = e0.id();
+    num_envs = static_cast<int>(envs_.size());
+    obs_space = e0.observation_space();
+    act_space = e0.action_space();
+    obs_dim = obs_space.size();
+    max_episode_steps = e0.max_episode_steps();
+    for (std::size_t i = 1; i < envs_.size(); ++i) {
+      const Env& e = *envs_[i];
+      if (e.observation_space().describe() != obs_space.describe() ||
+          e.action_space().describe() != act_space.describe() || e.id() != id)
+        throw std::invalid_argument("VecEnv::from_envs: env " + std::to_string(i) + " (" + e.id() +
+                                    ", " + e.observation_space().describe() + ", " +
+                                    e.action_space().describe() + ") differs from env 0 (" + id +
+                                    ", " + obs_space.describe() + ", " + act_space.describe() +
+                                    ")");
+    }
+    done_.assign(envs_.size(), 0);
+  }
+
+  void reset(float* obs, std::optional<std::uint64_t> seed) override {
+    for (std::size_t i = 0; i < envs_.size(); ++i) {
+      std::optional<std::uint64_t> s;
+      if (seed) s = *seed + i;
+      envs_[i]->reset(obs + i * static_cast<std::size_t>(obs_dim), s);
+      done_[i] = 0;
+    }
+    has_reset_ = true;
+  }
+  void step_discrete(const std::int64_t* actions, float* obs, double* rewards,
+                     std::uint8_t* terminated, std::uint8_t* truncated) override {
+    if (act_space.kind != Space::Kind::kDiscrete)
+      throw std::invalid_argument(id + " VecEnv.step: the action space is " + act_space.describe() +
+                                  "; pass float actions");
+    run(obs, rewards, terminated, truncated,
+        [&](std::size_t i, float* o) { return envs_[i]->step(actions[i], o); });
+  }
+  void step_box(const float* actions, float* obs, double* rewards, std::uint8_t* terminated,
+                std::uint8_t* truncated) override {
+    if (act_space.kind != Space::Kind::kBox)
+      throw std::invalid_argument(id + " VecEnv.step: the action space is " + act_space.describe() +
+                                  "; pass integer actions");
+    const std::size_t d = static_cast<std::size_t>(act_space.size());
+    run(obs, rewards, terminated, truncated,
+        [&](std::size_t i, float* o) { return envs_[i]->step(actions + i * d, o); });
+  }
+
+ private:
+  template <class F>
+  void run(float* obs, double* rewards, std::uint8_t* terminated, std::uint8_t* truncated,
+           const F& step_one) {
+    if (!has_reset_)
+      throw std::logic_error(id + " VecEnv: Cannot call step() before calling reset()");
+    for (std::size_t i = 0; i < envs_.size(); ++i) {
+      float* o = obs + i * static_cast<std::size_t>(obs_dim);
+      if (done_[i]) {
+        envs_[i]->reset(o);
+        done_[i] = 0;
+        rewards[i] = 0.0;
+        terminated[i] = truncated[i] = 0;
+        continue;
+      }
+      const StepResult r = step_one(i, o);
+      rewards[i] = r.reward;
+      terminated[i] = r.terminated;
+      truncated[i] = r.truncated;
+      done_[i] = r.terminated || r.truncated;
+    }
+  }
+
+  std::vector<std::unique_ptr<Env>> envs_;
+  std::vector<std::uint8_t> done_;
+  bool has_reset_ = false;
+};
+
+std::unique_ptr<VecEnvBackend> make_impl(const std::string& id, int n) {
   if (id == detail::CartPole::kId) return std::make_unique<VecImpl<detail::CartPole>>(n);
   if (id == detail::Acrobot::kId) return std::make_unique<VecImpl<detail::Acrobot>>(n);
   if (id == detail::MountainCar::kId) return std::make_unique<VecImpl<detail::MountainCar>>(n);
@@ -328,7 +394,25 @@ VecEnv::VecEnv(const std::string& id, int num_envs, int num_threads) {
   set_num_threads(num_threads);
 }
 
+VecEnv::VecEnv(std::unique_ptr<VecEnvBackend> backend) {
+  if (!backend) throw std::invalid_argument("VecEnv: null backend");
+  if (backend->num_envs < 1 || backend->obs_dim != backend->obs_space.size() ||
+      backend->max_episode_steps < 0)
+    throw std::invalid_argument("VecEnv(" + backend->id + "): inconsistent backend (num_envs " +
+                                std::to_string(backend->num_envs) + ", obs_dim " +
+                                std::to_string(backend->obs_dim) + " for " +
+                                backend->obs_space.describe() + ")");
+  impl_ = std::make_shared<Impl>();
+  impl_->p = std::move(backend);
+}
+
+VecEnv VecEnv::from_envs(std::vector<std::unique_ptr<Env>> envs) {
+  return VecEnv(std::make_unique<EnvList>(std::move(envs)));
+}
+
 int VecEnv::num_envs() const { return impl_->p->num_envs; }
+int VecEnv::max_episode_steps() const { return impl_->p->max_episode_steps; }
+const std::string& VecEnv::id() const { return impl_->p->id; }
 int VecEnv::obs_dim() const { return impl_->p->obs_dim; }
 const Space& VecEnv::single_observation_space() const { return impl_->p->obs_space; }
 const Space& VecEnv::single_action_space() const { return impl_->p->act_space; }

@@ -403,6 +403,108 @@ TEST(Agents, SameSeedSameLearningCurveOnOneAndTwoThreads) {
   }
 }
 
+TEST(Agents, StepwiseAgentAndUserEnvironmentsEqualTrain) {
+  // rl::Agent (the Python API's learn) and a run on VecEnv::from_envs copies of the built-in
+  // environment (how a user's own envs are stepped) both give train()'s run bit for bit.
+  for (Algo algo : {Algo::kPPO, Algo::kA2C, Algo::kReinforce}) {
+    AgentConfig c = adamant::rl::default_config("CartPole-v1", algo);
+    c.seed = 5;
+    c.total_steps = 1600;
+    c.num_envs = 4;
+    if (algo == Algo::kPPO) c.n_steps = 200;
+    const adamant::rl::TrainResult ref = adamant::rl::train(c);
+    adamant::rl::Agent agent(c);
+    int updates = 0;
+    while (agent.update()) ++updates;
+    EXPECT_FALSE(agent.update());
+    EXPECT_EQ(static_cast<std::size_t>(updates), ref.updates.size());
+    EXPECT_TRUE(same_curves(ref, agent.result())) << to_string(algo);
+    AgentConfig u = c;
+    u.num_envs = 1;  // taken from what make_env returns
+    u.make_env = [] {
+      std::vector<std::unique_ptr<adamant::rl::Env>> envs;
+      for (int i = 0; i < 4; ++i) envs.push_back(adamant::rl::make("CartPole-v1"));
+      return adamant::rl::VecEnv::from_envs(std::move(envs));
+    };
+    const adamant::rl::TrainResult user = adamant::rl::train(u);
+    EXPECT_EQ(user.config.num_envs, 4);
+    EXPECT_TRUE(same_curves(ref, user)) << to_string(algo) << " on from_envs copies";
+  }
+}
+
+TEST(Agents, SchedulesFollowProgressRemaining) {
+  AgentConfig c = adamant::rl::default_config("CartPole-v1", Algo::kPPO);
+  c.total_steps = 2000;
+  c.num_envs = 4;
+  c.n_steps = 100;
+  c.anneal_lr = false;
+  std::vector<double> lr_args, clip_args;
+  c.lr_schedule = [&](double p) {
+    lr_args.push_back(p);
+    return 1e-3 * p;
+  };
+  c.clip_range_schedule = [&](double p) {
+    clip_args.push_back(p);
+    return 0.1 + 0.1 * p;
+  };
+  const adamant::rl::TrainResult r = adamant::rl::train(c);
+  ASSERT_EQ(lr_args.size(), r.updates.size());
+  ASSERT_EQ(clip_args, lr_args);
+  for (std::size_t k = 0; k < r.updates.size(); ++k) {
+    // After the rollout: 1 − transitions so far / budget, clamped at 0 past the budget.
+    const double expected =
+        std::max(0.0, 1.0 - static_cast<double>(r.updates[k].env_steps) / 2000.0);
+    EXPECT_DOUBLE_EQ(lr_args[k], expected) << k;
+    EXPECT_DOUBLE_EQ(r.updates[k].lr, 1e-3 * expected) << k;
+  }
+  EXPECT_LT(lr_args.front(), 1.0);
+  // The last rollout ends near the budget (reset-only autoreset rows are not transitions).
+  EXPECT_LT(lr_args.back(), 0.05);
+  // The schedule changes the run (a constant clip range of 0.2 is another run).
+  AgentConfig d = c;
+  d.clip_range_schedule = {};
+  lr_args.clear();
+  EXPECT_FALSE(same_curves(r, adamant::rl::train(d)));
+
+  AgentConfig bad = c;
+  bad.lr_schedule = [](double) { return -1.0; };
+  EXPECT_THROW(adamant::rl::train(bad), std::invalid_argument);
+  bad = c;
+  bad.clip_range_schedule = [](double) { return 0.0; };
+  EXPECT_THROW(adamant::rl::train(bad), std::invalid_argument);
+  bad = c;
+  bad.anneal_lr = true;
+  EXPECT_NE(bad.validate().find("anneal_lr and lr_schedule"), std::string::npos);
+  bad = adamant::rl::default_config("CartPole-v1", Algo::kA2C);
+  bad.clip_range_schedule = [](double) { return 0.2; };
+  EXPECT_NE(bad.validate().find("clip_range_schedule is PPO's"), std::string::npos);
+}
+
+TEST(Agents, ExtendContinuesTheRunWithANewPlan) {
+  AgentConfig c = adamant::rl::default_config("CartPole-v1", Algo::kA2C);  // anneal_lr on
+  c.total_steps = 1280;
+  c.num_envs = 16;
+  c.n_steps = 8;
+  adamant::rl::Agent a(c);
+  while (a.update()) {
+  }
+  const std::int64_t steps1 = a.progress().env_steps;
+  const std::int64_t updates1 = a.progress().updates;
+  EXPECT_GE(steps1, 1200);
+  EXPECT_LT(a.last_update().lr, 0.2 * c.lr());  // annealed close to 0
+  a.extend(1280);
+  ASSERT_TRUE(a.update());
+  EXPECT_EQ(a.last_update().lr, c.lr());  // the new plan starts at the configured rate
+  while (a.update()) {
+  }
+  EXPECT_GE(a.progress().env_steps, steps1 + 1200);
+  EXPECT_GE(a.progress().updates, 2 * updates1 - 1);
+  EXPECT_LT(a.last_update().lr, 0.2 * c.lr());
+  EXPECT_THROW(a.extend(0), std::invalid_argument);
+  adamant::rl::Agent fresh(c);
+  EXPECT_THROW(fresh.last_update(), std::logic_error);
+}
+
 TEST(Agents, GaussianPolicyTrainsOnPendulum) {
   // A short run on a Box action space: runs, stays finite, and is deterministic.
   AgentConfig c = adamant::rl::default_config("Pendulum-v1", Algo::kPPO);

@@ -48,10 +48,9 @@ struct ActionSource {
   }
 };
 
-/// Runs `steps` vector steps of `id` with `n` envs on `threads` threads.
-std::vector<Trace> run_vec(const std::string& id, int n, int threads, int steps,
-                           std::uint64_t seed) {
-  VecEnv v(id, n, threads);
+/// Runs `steps` vector steps of v.
+std::vector<Trace> run_vec(VecEnv v, int steps, std::uint64_t seed) {
+  const int n = v.num_envs();
   const Space& as = v.single_action_space();
   const bool discrete = as.kind == Space::Kind::kDiscrete;
   const int od = v.obs_dim();
@@ -79,6 +78,12 @@ std::vector<Trace> run_vec(const std::string& id, int n, int threads, int steps,
     out.push_back(t);
   }
   return out;
+}
+
+/// Runs `steps` vector steps of `id` with `n` envs on `threads` threads.
+std::vector<Trace> run_vec(const std::string& id, int n, int threads, int steps,
+                           std::uint64_t seed) {
+  return run_vec(VecEnv(id, n, threads), steps, seed);
 }
 
 /// The same with n independent Env objects and Gymnasium's next-step autoreset written out.
@@ -161,6 +166,22 @@ TEST_P(VecEnvAll, SameBitsOnAnyThreadCount) {
   }
 }
 
+TEST_P(VecEnvAll, FromEnvsEqualsTheKernels) {
+  // VecEnv::from_envs (how the trainer steps a user's environments) over Env objects of the
+  // same id: the same autoreset, the same seeds, the same bits as the batched kernels.
+  const std::string id = GetParam();
+  const int n = 9, steps = id == "MountainCarContinuous-v0" ? 1100 : 650;
+  std::vector<std::unique_ptr<Env>> envs;
+  for (int i = 0; i < n; ++i) envs.push_back(make(id));
+  const VecEnv v = VecEnv::from_envs(std::move(envs));
+  EXPECT_EQ(v.num_envs(), n);
+  EXPECT_EQ(v.id(), id);
+  EXPECT_EQ(v.max_episode_steps(), VecEnv(id, 1).max_episode_steps());
+  const auto a = run_vec(v, steps, 21);
+  const auto b = run_vec(id, n, 1, steps, 21);
+  for (std::size_t s = 0; s < a.size(); ++s) ASSERT_TRUE(a[s] == b[s]) << id << ": step " << s;
+}
+
 INSTANTIATE_TEST_SUITE_P(Envs, VecEnvAll,
                          ::testing::Values("CartPole-v1", "Acrobot-v1", "MountainCar-v0",
                                            "MountainCarContinuous-v0", "Pendulum-v1"),
@@ -228,6 +249,31 @@ TEST(VecEnv, SeedPlusIndexAndUnseededResets) {
   w.reset(obs.data(), ~std::uint64_t{0});
   Generator g(SeedSequence(std::vector<std::uint32_t>{0, 0, 1}));
   for (int k = 0; k < 4; ++k) EXPECT_EQ(obs[4 + k], static_cast<float>(g.uniform(-0.05, 0.05)));
+}
+
+TEST(VecEnv, FromEnvsErrors) {
+  std::vector<std::unique_ptr<Env>> none;
+  EXPECT_THROW(VecEnv::from_envs(std::move(none)), std::invalid_argument);
+  std::vector<std::unique_ptr<Env>> mixed;
+  mixed.push_back(make("CartPole-v1"));
+  mixed.push_back(make("Acrobot-v1"));
+  try {
+    VecEnv::from_envs(std::move(mixed));
+    FAIL() << "mixed environments accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("env 1 (Acrobot-v1"), std::string::npos) << e.what();
+  }
+  std::vector<std::unique_ptr<Env>> one;
+  one.push_back(make("CartPole-v1"));
+  VecEnv v = VecEnv::from_envs(std::move(one));
+  std::vector<float> obs(4);
+  double r;
+  std::uint8_t te, tr;
+  const std::int64_t a = 0;
+  EXPECT_THROW(v.step(&a, obs.data(), &r, &te, &tr), std::logic_error);  // before reset
+  v.reset(obs.data(), 0);
+  const float f = 0;
+  EXPECT_THROW(v.step(&f, obs.data(), &r, &te, &tr), std::invalid_argument);  // float actions
 }
 
 TEST(VecEnv, Errors) {

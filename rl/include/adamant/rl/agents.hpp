@@ -155,6 +155,21 @@ struct AgentConfig {
   /// > 0: stop an update's epochs once a minibatch's approx_kl > 1.5 · target_kl (0: off).
   double target_kl = 0.0;
 
+  // ---- Stable-Baselines3-style schedules and user environments (the Python API) ----
+  /// A schedule f(progress_remaining) -> value, Stable-Baselines3's convention:
+  /// progress_remaining = 1 − (transitions so far in this budget) / (the budget), evaluated once
+  /// per update after its rollout was collected (so it is < 1 at the first update).
+  using ProgressSchedule = std::function<double(double)>;
+  /// When set, each update's learning rate (anneal_lr must be false). Must return a finite
+  /// value >= 0.
+  ProgressSchedule lr_schedule;
+  /// PPO: when set, each update's clip range (in (0, 1)); clip_range is then unused.
+  ProgressSchedule clip_range_schedule;
+  /// When set, makes the run's environments instead of VecEnv(env_id, num_envs): a user's own
+  /// (VecEnv::from_envs, or the Python binding's gymnasium envs). num_envs is then taken from
+  /// what it returns, and env_id only names the environment in files.
+  std::function<VecEnv()> make_env;
+
   /// "" when valid, else every problem found ("; "-separated), each naming the field.
   std::string validate() const;
   /// The config as attributes (for files) and as one line of text.
@@ -269,6 +284,37 @@ struct TrainResult {
 
 /// Trains an agent. Throws std::invalid_argument with validate()'s message for a bad config.
 TrainResult train(const AgentConfig& config, const ProgressCallback& progress = {});
+
+/// A training run advanced one update at a time (the Python API's learn(), callbacks that stop
+/// early): train(c) is `Agent a(c); while (a.update()) {}` then a.result(), bit for bit.
+class Agent {
+ public:
+  /// Throws std::invalid_argument with validate()'s message for a bad config.
+  explicit Agent(const AgentConfig& config);
+  ~Agent();
+  Agent(Agent&&) noexcept;
+  Agent& operator=(Agent&&) noexcept;
+
+  /// One update (a rollout and its optimisation); false, doing nothing, once the budget is spent.
+  bool update();
+  /// Adds `steps` transitions to the budget and starts a new plan for it: anneal_lr decays
+  /// linearly from the configured lr to 0 again over the new updates, and progress_remaining runs
+  /// from 1 to 0 over them (Stable-Baselines3's learn() with reset_num_timesteps=False keeps the
+  /// counters; so does this). Parameters, optimizer state, environments and counters continue.
+  void extend(std::int64_t steps);
+  Progress progress() const;
+  /// The last update's record; throws std::logic_error before the first update.
+  const UpdateRecord& last_update() const;
+  /// The current policy (at any point of the run).
+  Policy policy() const;
+  /// Everything so far, as train() returns it.
+  TrainResult result() const;
+  const AgentConfig& config() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 /// Writes a policy (schema `model`: /model is the actor MLP as ModelParameters, kind "mlp", with
 /// the policy's attributes; /policy holds log_std, the action bounds and the observation

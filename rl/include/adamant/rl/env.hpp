@@ -85,11 +85,43 @@ std::vector<std::string> registered_ids();
 /// step() ignores its action, resets it and returns the reset observation with reward 0 and both
 /// flags false. reset(seed) seeds env i with seed + i, as gymnasium's vector envs do. Work is
 /// split over `num_threads` in fixed contiguous blocks: results do not depend on the count.
+/// What a VecEnv steps, with the semantics above (next-step autoreset, reset(seed) seeding env i
+/// with seed + i). The built-in kernels implement it; so do VecEnv::from_envs (any Env objects,
+/// stepped one after another) and the Python binding (a gymnasium.vector.VectorEnv). Step
+/// functions receive num_envs rows; the one that does not fit the action space throws
+/// std::invalid_argument.
+class VecEnvBackend {
+ public:
+  virtual ~VecEnvBackend() = default;
+  virtual void reset(float* obs, std::optional<std::uint64_t> seed) = 0;
+  virtual void step_discrete(const std::int64_t* actions, float* obs, double* rewards,
+                             std::uint8_t* terminated, std::uint8_t* truncated) = 0;
+  virtual void step_box(const float* actions, float* obs, double* rewards, std::uint8_t* terminated,
+                        std::uint8_t* truncated) = 0;
+
+  std::string id;
+  int num_envs = 0;
+  int num_threads = 1;
+  int obs_dim = 0;
+  int max_episode_steps = 0;  ///< the time limit (0: none)
+  Space obs_space, act_space;
+};
+
 class VecEnv {
  public:
   VecEnv(const std::string& id, int num_envs, int num_threads = 1);
+  /// A VecEnv over another backend (a Python vector env). Throws std::invalid_argument when it
+  /// is null or its sizes are inconsistent.
+  explicit VecEnv(std::unique_ptr<VecEnvBackend> backend);
+  /// Copies of any Env (a user's own, a Python gymnasium.Env through the binding), stepped one
+  /// after another on the calling thread, with the autoreset above. All must have the same
+  /// spaces and id; throws std::invalid_argument naming the first that differs.
+  static VecEnv from_envs(std::vector<std::unique_ptr<Env>> envs);
   int num_envs() const;
   int obs_dim() const;
+  /// The environments' time limit (0: none).
+  int max_episode_steps() const;
+  const std::string& id() const;
   const Space& single_observation_space() const;
   const Space& single_action_space() const;
   void set_num_threads(int n);

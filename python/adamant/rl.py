@@ -19,6 +19,17 @@ reproduces numpy's ``SeedSequence`` + ``PCG64``, so ``reset(seed=s)`` gives Gymn
 state bit for bit and a plain ``reset()`` continues the same stream. When ``gymnasium`` is
 importable, the ids are also registered with it as ``adamant/<id>`` (real ``gymnasium.Env``
 subclasses): ``gymnasium.make("adamant/CartPole-v1")``.
+
+Agents with Stable-Baselines3's vocabulary, trained in C++ (see :class:`PPO`)::
+
+    model = adamant.rl.PPO("CartPole-v1", seed=0).learn(100_000, progress_bar=True)
+    action, _ = model.predict(obs, deterministic=True)
+    adamant.rl.evaluate_policy(model, "CartPole-v1", n_eval_episodes=100)   # (mean, std)
+    model.save("cartpole.h5")                  # the file `adamant rl train` writes
+    model = adamant.rl.PPO.load("cartpole.h5")
+
+``env`` may also be a user's own ``gymnasium.Env`` (a list of them, a factory, or a
+``gymnasium.vector.VectorEnv``), stepped from C++.
 """
 
 from typing import Any, Dict, Optional, Tuple
@@ -27,7 +38,8 @@ import numpy as np
 
 from ._core import rl as _rl
 
-__all__ = ["Discrete", "Box", "Env", "VecEnv", "make", "make_vec", "registered_ids"]
+__all__ = ["Discrete", "Box", "Env", "VecEnv", "make", "make_vec", "registered_ids", "PPO", "A2C",
+           "REINFORCE", "evaluate_policy", "Policy", "AgentConfig", "default_config"]
 
 
 def registered_ids():
@@ -276,3 +288,7 @@ def _to_gym_space(gymnasium, space):
 
 
 GYMNASIUM_REGISTERED = _register_with_gymnasium()
+
+
+from ._rl_agents import (A2C, PPO, REINFORCE, AgentConfig, Policy, default_config,  # noqa: E402
+                         evaluate_policy)

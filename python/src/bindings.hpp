@@ -18,6 +18,7 @@ void bind_core(pybind11::module_& m);
 void bind_hyper(pybind11::module_& m);
 void bind_datasets(pybind11::module_& m);
 void bind_rl(pybind11::module_& m);
+void bind_rl_agents(pybind11::module_& m);
 void bind_finance(pybind11::module_& m);
 void bind_chem(pybind11::module_& m);
 void bind_gan(pybind11::module_& m);

@@ -19,6 +19,7 @@ PYBIND11_MODULE(_core, m) {
   pybind11::module_ rl = m.def_submodule(
       "rl", "Gymnasium-exact classic-control environments, batched environments, agents");
   adamant::python::bind_rl(rl);
+  adamant::python::bind_rl_agents(rl);
   pybind11::module_ finance = m.def_submodule(
       "finance", "estimators, mean-variance problems, efficient frontier, backtest");
   adamant::python::bind_finance(finance);

@@ -85,6 +85,8 @@ class _Algorithm:
                  ent_coef: Optional[float] = None, vf_coef: Optional[float] = None,
                  max_grad_norm: Optional[float] = None, target_kl: Optional[float] = None,
                  use_baseline: Optional[bool] = None, normalize_obs: Optional[bool] = None,
+                 normalize_reward: Optional[bool] = None, clip_obs: Optional[float] = None,
+                 clip_reward: Optional[float] = None,
                  anneal_lr: Optional[bool] = None, policy_kwargs: Optional[dict] = None,
                  optimizer: Optional[str] = None, optimizer_kwargs: Optional[dict] = None,
                  precision: Optional[str] = None, num_threads: int = 1, seed: int = 0,
@@ -121,6 +123,8 @@ class _Algorithm:
                       clip_range_vf=clip_range_vf, normalize_advantage=normalize_advantage,
                       ent_coef=ent_coef, vf_coef=vf_coef, max_grad_norm=max_grad_norm,
                       target_kl=target_kl, baseline=use_baseline, normalize_obs=normalize_obs,
+                      normalize_reward=normalize_reward, obs_clip=clip_obs,
+                      reward_clip=clip_reward,
                       anneal_lr=anneal_lr)
         for k, v in simple.items():
             if v is not None:
@@ -322,9 +326,11 @@ class PPO(_Algorithm):
     callable), ``clip_range_vf``, ``normalize_advantage``, ``ent_coef``, ``vf_coef``,
     ``max_grad_norm``, ``target_kl``, ``policy_kwargs=dict(net_arch=[64, 64] or
     dict(pi=[...], vf=[...]), activation_fn="tanh" or torch.nn.Tanh, log_std_init=0.0)``,
-    ``seed``; and adamant's own: ``optimizer`` (any rule of ``adamant.core.rule_names()``),
-    ``optimizer_kwargs`` (its options: ``eps``, ``beta1``, ...), ``normalize_obs``,
-    ``anneal_lr`` (linear decay to 0 per optimizer step), ``precision`` ("float32" or
+    ``seed``; VecNormalize's ``normalize_obs`` / ``normalize_reward`` (running mean and variance
+    of the observations, and of the discounted return to scale rewards) with ``clip_obs`` /
+    ``clip_reward`` (default 10), their statistics saved in the policy file and frozen when
+    acting; and adamant's own: ``optimizer`` (any rule of ``adamant.core.rule_names()``),
+    ``optimizer_kwargs`` (its options: ``eps``, ``beta1``, ...), ``anneal_lr`` (linear decay to 0 per optimizer step), ``precision`` ("float32" or
     "float64"), ``num_threads`` (results do not depend on it). Unset values are adamant's tuned
     defaults for the environment (``default_config``, what ``adamant rl train`` uses), so
     ``PPO("CartPole-v1", seed=s).learn(n)`` equals ``adamant rl train --seed s --steps n``.

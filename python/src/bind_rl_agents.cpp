@@ -379,6 +379,8 @@ void bind_rl_agents(py::module_& m) {
       .def_readwrite("init_log_std", &rl::AgentConfig::init_log_std)
       .def_readwrite("normalize_obs", &rl::AgentConfig::normalize_obs)
       .def_readwrite("obs_clip", &rl::AgentConfig::obs_clip)
+      .def_readwrite("normalize_reward", &rl::AgentConfig::normalize_reward)
+      .def_readwrite("reward_clip", &rl::AgentConfig::reward_clip)
       .def_readwrite("rule", &rl::AgentConfig::rule,
                      "the update rule's options (any adamant.core options class)")
       .def_property(
@@ -473,6 +475,13 @@ void bind_rl_agents(py::module_& m) {
       .def_readonly("normalize_obs", &rl::Policy::normalize_obs)
       .def_property_readonly("obs_mean", [](const rl::Policy& p) { return vec(p.obs_mean); })
       .def_property_readonly("obs_var", [](const rl::Policy& p) { return vec(p.obs_var); })
+      .def_readonly("obs_clip", &rl::Policy::obs_clip)
+      .def_readonly("normalize_reward", &rl::Policy::normalize_reward)
+      .def_readonly("reward_clip", &rl::Policy::reward_clip)
+      .def_property_readonly("return_stats",
+                             [](const rl::Policy& p) {
+                               return py::make_tuple(p.return_mean, p.return_var, p.return_count);
+                             })
       .def_property_readonly("actor_params",
                              [](const rl::Policy& p) { return vec(p.actor_params); })
       .def_property_readonly("critic_params",

@@ -84,6 +84,10 @@ std::string AgentConfig::validate() const {
        "actor_output_scale must be > 0, got " + num(actor_output_scale));
   need(std::isfinite(init_log_std), "init_log_std must be finite");
   need(!(obs_clip <= 0) && !std::isnan(obs_clip), "obs_clip must be > 0, got " + num(obs_clip));
+  need(!(reward_clip <= 0) && !std::isnan(reward_clip),
+       "reward_clip must be > 0, got " + num(reward_clip));
+  if (normalize_reward && algo == Algo::kReinforce)
+    e.push_back("normalize_reward is for A2C and PPO (REINFORCE standardises its returns)");
   const std::string rule_why = core::validate(rule);
   need(rule_why.empty(), rule_why);
   need(std::isfinite(lr()) && lr() > 0, "lr must be > 0, got " + num(lr()));
@@ -138,6 +142,8 @@ std::map<std::string, ds::AttrValue> AgentConfig::attributes() const {
   a["init_log_std"] = ds::AttrValue::number(init_log_std);
   a["normalize_obs"] = ds::AttrValue::integer(normalize_obs);
   a["obs_clip"] = ds::AttrValue::number(obs_clip);
+  a["normalize_reward"] = ds::AttrValue::integer(normalize_reward);
+  a["reward_clip"] = ds::AttrValue::number(reward_clip);
   // The rule, generated from its field list: the kind, then every field.
   a["rule"] = ds::AttrValue::string(core::rule_kind(rule));
   for (const std::string& f : core::field_names(rule))
@@ -296,6 +302,12 @@ std::string Policy::validate() const {
     if (!obs_mean.allFinite() || !obs_var.allFinite() || (obs_var.array() < 0).any())
       return "obs_mean / obs_var must be finite with obs_var >= 0";
     if (!(obs_clip > 0)) return "obs_clip must be > 0";
+  }
+  if (normalize_reward) {
+    if (!std::isfinite(return_mean) || !std::isfinite(return_var) || return_var < 0 ||
+        !(return_count > 0) || !(reward_clip > 0))
+      return "the return statistics must be finite with return_var >= 0, return_count > 0, "
+             "reward_clip > 0";
   }
   return "";
 }
@@ -525,6 +537,8 @@ void save_policy(const std::string& path, const Policy& policy, const TrainResul
   if (discrete) m.attributes["action_n"] = ds::AttrValue::integer(policy.action_space.n);
   m.attributes["normalize_obs"] = ds::AttrValue::integer(policy.normalize_obs ? 1 : 0);
   m.attributes["obs_clip"] = ds::AttrValue::number(policy.obs_clip);
+  m.attributes["normalize_reward"] = ds::AttrValue::integer(policy.normalize_reward ? 1 : 0);
+  m.attributes["reward_clip"] = ds::AttrValue::number(policy.reward_clip);
   m.params = policy.actor_params;
 
   ds::Writer w(path);
@@ -545,6 +559,11 @@ void save_policy(const std::string& path, const Policy& policy, const TrainResul
   if (policy.normalize_obs) {
     write_vec(w, "policy/obs_mean", policy.obs_mean);
     write_vec(w, "policy/obs_var", policy.obs_var);
+  }
+  if (policy.normalize_reward) {
+    Eigen::VectorXd stats(3);
+    stats << policy.return_mean, policy.return_var, policy.return_count;
+    write_vec(w, "policy/return_stats", stats);  // mean, var, count of the discounted return
   }
   if (!policy.critic.layer_sizes.empty()) {
     w.group("critic");
@@ -618,6 +637,16 @@ Policy load_policy(const std::string& path) {
     if (p.normalize_obs) {
       p.obs_mean = read_vec(r, "policy/obs_mean", p.obs_dim);
       p.obs_var = read_vec(r, "policy/obs_var", p.obs_dim);
+    }
+    // Optional (files written before reward normalisation existed have neither).
+    if (m.attributes.count("normalize_reward") && get_i("normalize_reward") != 0) {
+      p.normalize_reward = true;
+      const ds::AttrValue& c = get("reward_clip");
+      p.reward_clip = c.kind == ds::AttrValue::Kind::kFloat ? c.f : static_cast<double>(c.i);
+      const Eigen::VectorXd stats = read_vec(r, "policy/return_stats", 3);
+      p.return_mean = stats[0];
+      p.return_var = stats[1];
+      p.return_count = stats[2];
     }
     if (r.is_group("critic")) {
       ds::ModelParameters c;

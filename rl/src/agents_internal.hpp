@@ -47,6 +47,23 @@ struct ObsNormalizer {
 
 /// Splits seed into the run's independent streams: [0] network initialisation, [1] the action /
 /// shuffle Generator, [2] the variance-study probes.
+/// Stable-Baselines3's VecNormalize reward scaling: per environment a discounted return
+/// R ← γ R + r, a running variance of R over every transition (Chan's parallel update, per
+/// vector step, from mean 0, variance 1, count 1e-4), each reward replaced by
+/// clip(r / √(Var R + 1e-8), −c, c), and R reset to 0 where the episode ended.
+struct RewardNormalizer {
+  bool enabled = false;
+  double gamma = 0.99, clip = 10.0;
+  static constexpr double kEps = 1e-8;
+  std::vector<double> ret;  // per environment
+  double mean = 0, var = 1, count = 1e-4;
+
+  void init(int num_envs, bool on, double discount, double clip_value);
+  /// One vector step of n environments: rewards of the rows with valid[i] are scaled in place;
+  /// done[i] (terminated or truncated) resets that environment's return afterwards.
+  void apply(double* rewards, const std::uint8_t* valid, const std::uint8_t* done, int n);
+};
+
 std::vector<std::uint64_t> derived_seeds(std::uint64_t seed);
 
 /// The REINFORCE batch: every environment of a VecEnv runs exactly one episode from a reset.
@@ -147,6 +164,8 @@ class Trainer {
   double clip_range_ = 0.2;        // this update's PPO clip range
   Generator rng_;
   ObsNormalizer norm_;
+  RewardNormalizer reward_norm_;
+  std::vector<std::uint8_t> step_done_;  // E: terminated | truncated of this step
   std::chrono::steady_clock::time_point start_;
 
   // rollout (A2C, PPO): row t·E + i
@@ -184,6 +203,6 @@ extern template class Trainer<double>;
 template <typename T>
 Policy export_policy(const AgentConfig& c, const ActorCritic<T>& net,
                      const typename ActorCritic<T>::Vector& params, const ObsNormalizer& norm,
-                     const Space& action_space);
+                     const RewardNormalizer& reward_norm, const Space& action_space);
 
 }  // namespace adamant::rl::agent_detail

@@ -52,6 +52,50 @@ void ObsNormalizer::update(const float* obs, int n) {
   count = tot;
 }
 
+void RewardNormalizer::init(int num_envs, bool on, double discount, double clip_value) {
+  enabled = on;
+  gamma = discount;
+  clip = clip_value;
+  ret.assign(static_cast<std::size_t>(num_envs), 0.0);
+  mean = 0;
+  var = 1;
+  count = 1e-4;
+}
+
+void RewardNormalizer::apply(double* rewards, const std::uint8_t* valid, const std::uint8_t* done,
+                             int n) {
+  if (!enabled) return;
+  double m = 0;
+  int k = 0;
+  for (int i = 0; i < n; ++i)
+    if (valid[i]) {
+      ret[static_cast<std::size_t>(i)] = ret[static_cast<std::size_t>(i)] * gamma + rewards[i];
+      m += ret[static_cast<std::size_t>(i)];
+      ++k;
+    }
+  if (k > 0) {
+    m /= k;
+    double v = 0;
+    for (int i = 0; i < n; ++i)
+      if (valid[i]) {
+        const double d = ret[static_cast<std::size_t>(i)] - m;
+        v += d * d;
+      }
+    v /= k;
+    const double tot = count + k;
+    const double delta = m - mean;
+    const double m2 = var * count + v * k + delta * delta * count * k / tot;
+    mean += delta * k / tot;
+    var = m2 / tot;
+    count = tot;
+  }
+  const double scale = std::sqrt(var + kEps);
+  for (int i = 0; i < n; ++i) {
+    if (valid[i]) rewards[i] = std::clamp(rewards[i] / scale, -clip, clip);
+    if (done[i]) ret[static_cast<std::size_t>(i)] = 0;
+  }
+}
+
 std::vector<std::uint64_t> derived_seeds(std::uint64_t seed) {
   // Entropy words {seed_lo, seed_hi, 0x61676e74 ("agnt")}: streams unrelated to the
   // environments' SeedSequence(seed + i).
@@ -232,7 +276,7 @@ SampleBatch<T> sample_batch(const EpisodeBatch<T>& b) {
 template <typename T>
 Policy export_policy(const AgentConfig& c, const ActorCritic<T>& net,
                      const typename ActorCritic<T>::Vector& params, const ObsNormalizer& norm,
-                     const Space& action_space) {
+                     const RewardNormalizer& reward_norm, const Space& action_space) {
   Policy p;
   p.env_id = c.env_id;
   p.algo = c.algo;
@@ -252,6 +296,13 @@ Policy export_policy(const AgentConfig& c, const ActorCritic<T>& net,
   if (norm.enabled) {
     p.obs_mean = norm.mean;
     p.obs_var = norm.var;
+  }
+  p.normalize_reward = reward_norm.enabled;
+  p.reward_clip = reward_norm.clip;
+  if (reward_norm.enabled) {
+    p.return_mean = reward_norm.mean;
+    p.return_var = reward_norm.var;
+    p.return_count = reward_norm.count;
   }
   return p;
 }
@@ -314,6 +365,8 @@ Trainer<T>::Trainer(const AgentConfig& config)
   net_.init_parameters(params_, derived_seeds(cfg_.seed)[0], cfg_.actor_output_scale,
                        cfg_.init_log_std);
   norm_.init(O_, cfg_.normalize_obs, cfg_.obs_clip);
+  reward_norm_.init(E_, cfg_.normalize_reward, cfg_.gamma, cfg_.reward_clip);
+  step_done_.assign(static_cast<std::size_t>(E_), 0);
   const std::size_t E = static_cast<std::size_t>(E_), O = static_cast<std::size_t>(O_),
                     D = static_cast<std::size_t>(D_);
   raw_.assign(E * O, 0.f);
@@ -450,12 +503,16 @@ void Trainer<T>::collect_rollout() {
         continue;
       }
       ++env_steps_;
-      ep_return_[i] += rewards_[k];
+      ep_return_[i] += rewards_[k];  // the environment's reward (before any normalisation)
       ep_length_[i] += 1;
       if (term_[k] || trunc_[k]) {
         reset_pending_[i] = 1;
         record_episode(static_cast<int>(i));
       }
+    }
+    if (reward_norm_.enabled) {
+      for (std::size_t i = 0; i < E; ++i) step_done_[i] = term_[row + i] | trunc_[row + i];
+      reward_norm_.apply(rewards_.data() + row, valid_.data() + row, step_done_.data(), E_);
     }
     norm_.update(raw_.data(), E_);
     norm_.apply(raw_.data(), E_, cur_.data());
@@ -730,7 +787,7 @@ template <typename T>
 TrainResult Trainer<T>::result() const {
   TrainResult r;
   r.config = cfg_;
-  r.policy = export_policy(cfg_, net_, params_, norm_, vec_.single_action_space());
+  r.policy = export_policy(cfg_, net_, params_, norm_, reward_norm_, vec_.single_action_space());
   r.episodes = episodes_done_;
   r.updates = updates_;
   r.env_steps = env_steps_;

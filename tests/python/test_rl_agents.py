@@ -238,3 +238,24 @@ def test_real_gymnasium_cartpole_gives_the_builtin_learning_curve():
         "autoreset_mode": gymnasium.vector.AutoresetMode.SAME_STEP})
     with pytest.raises(ValueError, match="autoreset_mode is SAME_STEP; training needs NEXT_STEP"):
         rl.PPO(same_step)
+
+
+def test_vecnormalize_statistics_are_saved_and_restored(tmp_path):
+    m = rl.PPO("Pendulum-v1", seed=0, n_envs=4, n_steps=64, normalize_obs=True,
+               normalize_reward=True, clip_obs=5.0, clip_reward=8.0).learn(1024)
+    p = m.policy
+    assert p.normalize_obs and p.normalize_reward and p.obs_clip == 5.0 and p.reward_clip == 8.0
+    mean, var, count = p.return_stats
+    assert mean < 0 and var > 1 and count > 1000  # Pendulum's returns are negative, large
+    m.save(tmp_path / "p.h5")
+    q = rl.PPO.load(tmp_path / "p.h5").policy
+    assert q.return_stats == p.return_stats
+    np.testing.assert_array_equal(q.obs_mean, p.obs_mean)
+    np.testing.assert_array_equal(q.obs_var, p.obs_var)
+    # Frozen when acting: predicting does not move the statistics.
+    obs = np.full((3, 3), 100.0, np.float32)
+    a1 = m.predict(obs, deterministic=True)[0]
+    np.testing.assert_array_equal(m.policy.obs_mean, p.obs_mean)
+    np.testing.assert_array_equal(m.predict(obs, deterministic=True)[0], a1)
+    with pytest.raises(ValueError, match="normalize_reward is for A2C and PPO"):
+        rl.REINFORCE("CartPole-v1", normalize_reward=True)

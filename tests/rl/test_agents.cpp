@@ -19,6 +19,8 @@
 #include "adamant/rl/agents.hpp"
 #include "adamant/rl/study.hpp"
 
+#include "../../rl/src/agents_internal.hpp"
+
 #include "../common/sanitizer.hpp"
 
 namespace {
@@ -503,6 +505,77 @@ TEST(Agents, ExtendContinuesTheRunWithANewPlan) {
   EXPECT_THROW(a.extend(0), std::invalid_argument);
   adamant::rl::Agent fresh(c);
   EXPECT_THROW(fresh.last_update(), std::logic_error);
+}
+
+TEST(Agents, RewardNormalizerFollowsVecNormalize) {
+  // Two environments, γ = 0.5, written out with Stable-Baselines3's formulas (RunningMeanStd from
+  // mean 0, var 1, count 1e-4; ε = 1e-8): step 1 both valid, rewards 1 and 3; step 2 env 0 is a
+  // reset-only row (not a transition), env 1 ends its episode.
+  adamant::rl::agent_detail::RewardNormalizer n;
+  n.init(2, true, 0.5, 10.0);
+  double r1[2] = {1, 3};
+  const std::uint8_t valid1[2] = {1, 1}, done1[2] = {1, 0};
+  n.apply(r1, valid1, done1, 2);
+  double mean = 0, var = 1, count = 1e-4;
+  auto update = [&](const std::vector<double>& x) {
+    double bm = 0, bv = 0;
+    for (double v : x) bm += v;
+    bm /= x.size();
+    for (double v : x) bv += (v - bm) * (v - bm);
+    bv /= x.size();
+    const double k = static_cast<double>(x.size()), tot = count + k, d = bm - mean;
+    mean += d * k / tot;
+    var = (var * count + bv * k + d * d * count * k / tot) / tot;
+    count = tot;
+  };
+  update({1, 3});
+  EXPECT_DOUBLE_EQ(r1[0], 1 / std::sqrt(var + 1e-8));
+  EXPECT_DOUBLE_EQ(r1[1], 3 / std::sqrt(var + 1e-8));
+  EXPECT_EQ(n.ret[0], 0.0);  // done: reset
+  EXPECT_EQ(n.ret[1], 3.0);
+  double r2[2] = {0, 2};
+  const std::uint8_t valid2[2] = {0, 1}, done2[2] = {0, 1};
+  n.apply(r2, valid2, done2, 2);
+  update({3 * 0.5 + 2});
+  EXPECT_EQ(r2[0], 0.0);  // untouched
+  EXPECT_DOUBLE_EQ(r2[1], 2 / std::sqrt(var + 1e-8));
+  EXPECT_DOUBLE_EQ(n.var, var);
+  EXPECT_DOUBLE_EQ(n.count, count);
+  // Clipping.
+  adamant::rl::agent_detail::RewardNormalizer c;
+  c.init(1, true, 0.99, 0.5);
+  double big[1] = {100};
+  const std::uint8_t one[1] = {1}, zero[1] = {0};
+  c.apply(big, one, zero, 1);
+  EXPECT_EQ(big[0], 0.5);
+}
+
+TEST(Agents, RewardNormalizationTrainsAndIsSavedWithThePolicy) {
+  AgentConfig c = adamant::rl::default_config("CartPole-v1", Algo::kPPO);
+  c.total_steps = 2048;
+  c.normalize_reward = true;
+  const adamant::rl::TrainResult r = adamant::rl::train(c);
+  AgentConfig plain = c;
+  plain.normalize_reward = false;
+  EXPECT_FALSE(same_curves(r, adamant::rl::train(plain)));
+  ASSERT_TRUE(r.policy.normalize_reward);
+  EXPECT_GT(r.policy.return_var, 1.0);  // CartPole's discounted returns grow to tens
+  EXPECT_GT(r.policy.return_count, 1000);
+  const std::string path = ::testing::TempDir() + "reward_norm_policy.h5";
+  adamant::rl::save_policy(path, r.policy, &r);
+  const adamant::rl::Policy back = adamant::rl::load_policy(path);
+  EXPECT_TRUE(back.normalize_reward);
+  EXPECT_EQ(back.return_mean, r.policy.return_mean);
+  EXPECT_EQ(back.return_var, r.policy.return_var);
+  EXPECT_EQ(back.return_count, r.policy.return_count);
+  EXPECT_EQ(back.reward_clip, 10.0);
+  std::remove(path.c_str());
+  AgentConfig bad = adamant::rl::default_config("CartPole-v1", Algo::kReinforce);
+  bad.normalize_reward = true;
+  EXPECT_NE(bad.validate().find("normalize_reward is for A2C and PPO"), std::string::npos);
+  bad = c;
+  bad.reward_clip = 0;
+  EXPECT_NE(bad.validate().find("reward_clip must be > 0"), std::string::npos);
 }
 
 TEST(Agents, GaussianPolicyTrainsOnPendulum) {

@@ -120,6 +120,11 @@ struct AgentConfig {
   double init_log_std = 0.0;
   bool normalize_obs = false;
   double obs_clip = 10.0;
+  /// Scale rewards by the running standard deviation of the discounted return, clipped to
+  /// ±reward_clip (Stable-Baselines3's VecNormalize norm_reward; A2C and PPO). The learning curve
+  /// keeps the environment's own rewards.
+  bool normalize_reward = false;
+  double reward_clip = 10.0;
 
   // ---- optimizer ----
   /// Any rule of the core's table with its options (core/rules.hpp); its lr is the initial
@@ -195,6 +200,11 @@ struct Policy {
   bool normalize_obs = false;
   Eigen::VectorXd obs_mean, obs_var;  ///< obs_dim entries each when normalize_obs
   double obs_clip = 10.0;
+  /// The reward normaliser's statistics at the end of training (not used to act; kept so a
+  /// run's state is complete in the file).
+  bool normalize_reward = false;
+  double reward_clip = 10.0;
+  double return_mean = 0, return_var = 1, return_count = 1e-4;
   /// "" when consistent (sizes, finite values), else what is wrong.
   std::string validate() const;
 };

@@ -203,10 +203,15 @@ class Env:
 class VecEnv:
     """``num_envs`` copies of one environment (see the module docstring)."""
 
-    def __init__(self, id: str, num_envs: int, num_threads: int = 1):
+    def __init__(self, id: str, num_envs: int, num_threads: int = 1,
+                 autoreset_mode: Any = "next_step"):
         if num_envs < 1:
             raise ValueError(f"make_vec: num_envs must be >= 1, got {num_envs}")
-        self._env = _rl.VecEnv(id, int(num_envs), int(num_threads))
+        # A string ("next_step", "same_step", "disabled") or gymnasium.vector.AutoresetMode.
+        mode = getattr(autoreset_mode, "value", autoreset_mode)
+        self._env = _rl.VecEnv(id, int(num_envs), int(num_threads), str(mode))
+        self.autoreset_mode = self._env.autoreset_mode
+        self.metadata = {"autoreset_mode": _gym_autoreset_mode(self.autoreset_mode)}
         self.id = id
         self.num_envs = int(num_envs)
         self.single_observation_space = _space(self._env.single_observation_space)
@@ -216,13 +221,32 @@ class VecEnv:
                                      np.broadcast_to(obs.high, (num_envs,) + obs.shape))
 
     def reset(self, *, seed: Optional[int] = None, options: Optional[Dict[str, Any]] = None):
+        options = dict(options or {})
+        mask = options.pop("reset_mask", None)
         if options:
-            raise ValueError("VecEnv.reset: options are not supported for batched environments")
-        return self._env.reset(seed), {}
+            raise ValueError(f"VecEnv.reset: unknown options {sorted(options)}; batched "
+                             "environments take only 'reset_mask'")
+        if mask is None:
+            return self._env.reset(seed), {}
+        mask = np.asarray(mask)
+        if mask.dtype != np.bool_ or mask.shape != (self.num_envs,):
+            raise ValueError(f"options['reset_mask'] must be a bool array of shape "
+                             f"({self.num_envs},), got {mask.dtype} {mask.shape}")
+        return self._env.reset_masked(seed, mask), {}
 
     def step(self, actions):
         obs, rewards, terminated, truncated = self._env.step(np.asarray(actions))
-        return obs, rewards, terminated, truncated, {}
+        info = {}
+        if self.autoreset_mode == "same_step":
+            final, has = self._env.final_observations()
+            if has.any():
+                # Gymnasium's layout: an object array of per-env final observations, a mask.
+                fo = np.full(self.num_envs, None, dtype=object)
+                for i in np.flatnonzero(has):
+                    fo[i] = final[i]
+                info = {"final_obs": fo, "_final_obs": has.copy(), "final_info": {},
+                        "_final_info": has.copy()}
+        return obs, rewards, terminated, truncated, info
 
     def close(self):
         pass
@@ -236,9 +260,24 @@ def make(id: str, render_mode: Optional[str] = None) -> Env:
     return Env(id, render_mode=render_mode)
 
 
-def make_vec(id: str, num_envs: int, num_threads: int = 1) -> VecEnv:
-    """A batched environment of ``num_envs`` copies (``gymnasium.make_vec`` semantics)."""
-    return VecEnv(id, num_envs, num_threads)
+def make_vec(id: str, num_envs: int, num_threads: int = 1,
+             autoreset_mode: Any = "next_step") -> VecEnv:
+    """A batched environment of ``num_envs`` copies (``gymnasium.make_vec`` semantics).
+
+    ``autoreset_mode``: "next_step" (Gymnasium's default), "same_step" (the final observation in
+    ``info["final_obs"]``) or "disabled" (reset ended envs with
+    ``reset(options={"reset_mask": mask})``), or a ``gymnasium.vector.AutoresetMode``."""
+    return VecEnv(id, num_envs, num_threads, autoreset_mode)
+
+
+def _gym_autoreset_mode(mode: str):
+    """gymnasium.vector.AutoresetMode when gymnasium is importable, else the name."""
+    try:
+        from gymnasium.vector import AutoresetMode
+    except ImportError:
+        return mode
+    return {"next_step": AutoresetMode.NEXT_STEP, "same_step": AutoresetMode.SAME_STEP,
+            "disabled": AutoresetMode.DISABLED}[mode]
 
 
 def _register_with_gymnasium():

@@ -100,8 +100,38 @@ void bind_rl(py::module_& m) {
                     "the internal float64 state (list)");
 
   py::class_<rl::VecEnv>(m, "VecEnv", "num_envs copies of one environment, next-step autoreset")
-      .def(py::init<const std::string&, int, int>(), py::arg("id"), py::arg("num_envs"),
-           py::arg("num_threads") = 1)
+      .def(py::init([](const std::string& id, int n, int threads, const std::string& mode) {
+             return rl::VecEnv(id, n, threads, rl::parse_autoreset_mode(mode));
+           }),
+           py::arg("id"), py::arg("num_envs"), py::arg("num_threads") = 1,
+           py::arg("autoreset_mode") = "next_step")
+      .def_property_readonly(
+          "autoreset_mode",
+          [](const rl::VecEnv& v) { return std::string(rl::to_string(v.autoreset_mode())); })
+      .def(
+          "reset_masked",
+          [](rl::VecEnv& v, std::optional<std::uint64_t> seed,
+             const py::array_t<bool, py::array::c_style | py::array::forcecast>& mask) {
+            if (mask.ndim() != 1 || mask.size() != v.num_envs())
+              throw std::invalid_argument("reset_mask must have shape (" +
+                                          std::to_string(v.num_envs()) + ",)");
+            std::vector<std::uint8_t> bytes(mask.data(), mask.data() + mask.size());
+            py::array_t<float> obs({v.num_envs(), v.obs_dim()});
+            v.reset(obs.mutable_data(), seed, bytes.data());
+            return obs;
+          },
+          py::arg("seed"), py::arg("mask"))
+      .def("final_observations",
+           [](const rl::VecEnv& v) {
+             const std::vector<float>& f = v.final_observations();
+             py::array_t<float> a(
+                 {static_cast<py::ssize_t>(v.num_envs()), static_cast<py::ssize_t>(v.obs_dim())});
+             if (!f.empty()) std::copy(f.begin(), f.end(), a.mutable_data());
+             py::array_t<bool> has(v.num_envs());
+             for (int i = 0; i < v.num_envs(); ++i)
+               has.mutable_data()[i] = !v.final_mask().empty() && v.final_mask()[i] != 0;
+             return py::make_tuple(a, has);
+           })
       .def_property_readonly("num_envs", &rl::VecEnv::num_envs)
       .def_property_readonly("single_observation_space", &rl::VecEnv::single_observation_space,
                              py::return_value_policy::reference_internal)

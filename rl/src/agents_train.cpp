@@ -411,6 +411,10 @@ template <typename T>
 VecEnv Trainer<T>::make_vec(AgentConfig& c) {
   if (!c.make_env) return VecEnv(c.env_id, c.num_envs, core::resolve_threads(c.num_threads));
   VecEnv v = c.make_env();
+  if (v.autoreset_mode() != AutoresetMode::kNextStep)
+    throw std::invalid_argument(std::string("training needs next-step autoreset; the environments "
+                                            "use ") +
+                                to_string(v.autoreset_mode()));
   c.num_envs = v.num_envs();
   const std::string why = c.validate();  // num_minibatches against the rollout, ...
   if (!why.empty()) throw std::invalid_argument("AgentConfig: " + why);

@@ -68,8 +68,13 @@ class VecImpl final : public VecEnvBackend {
   static constexpr int kO = P::kObsDim;
 
  public:
-  explicit VecImpl(int n) {
+  VecImpl(int n, AutoresetMode mode) {
     id = P::kId;
+    autoreset_mode = mode;
+    if (mode == AutoresetMode::kSameStep) {
+      final_obs.assign(static_cast<std::size_t>(n) * kO, 0.f);
+      final_mask.assign(n, 0);
+    }
     num_envs = n;
     obs_dim = kO;
     max_episode_steps = P::kMaxSteps;
@@ -98,10 +103,29 @@ class VecImpl final : public VecEnvBackend {
     has_reset_ = true;
   }
 
+  void reset_masked(float* obs, std::optional<std::uint64_t> seed,
+                    const std::uint8_t* mask) override {
+    if (!has_reset_)
+      throw std::logic_error(std::string(P::kId) +
+                             " VecEnv: reset with a mask needs a full reset() first");
+    for (int i = 0; i < num_envs; ++i) {
+      float* row = obs + static_cast<std::size_t>(i) * kO;
+      if (mask[i]) {
+        if (seed) rng_[i] = Generator(seed_plus(*seed, i));
+        reset_one(i, row);
+      } else {
+        double st[kS];
+        for (int k = 0; k < kS; ++k) st[k] = comp(k)[i];
+        P::observe(st, row);
+      }
+    }
+  }
+
   void step_discrete(const std::int64_t* actions, float* obs, double* rewards,
                      std::uint8_t* terminated, std::uint8_t* truncated) override {
     if constexpr (P::kDiscrete) {
       check_reset();
+      begin_step();
       // Validate every action that will be used before touching any state.
       bool bad = false;
       for (int i = 0; i < num_envs; ++i) {
@@ -132,6 +156,7 @@ class VecImpl final : public VecEnvBackend {
                 std::uint8_t* truncated) override {
     if constexpr (!P::kDiscrete) {
       check_reset();
+      begin_step();
       for (int i = 0; i < num_envs; ++i) {
         for (int k = 0; k < P::kActDim; ++k) {
           const float a = actions[static_cast<std::size_t>(i) * P::kActDim + k];
@@ -158,6 +183,27 @@ class VecImpl final : public VecEnvBackend {
       throw std::logic_error(std::string(P::kId) +
                              " VecEnv: Cannot call step() before calling reset()");
     }
+  }
+
+  /// kDisabled: no env may be stepped past its episode's end; kSameStep: clears the finals.
+  void begin_step() {
+    if (autoreset_mode == AutoresetMode::kDisabled) {
+      for (int i = 0; i < num_envs; ++i)
+        if (autoreset_[i])
+          throw std::logic_error(std::string(P::kId) + " VecEnv.step: env " + std::to_string(i) +
+                                 " ended its episode and autoreset_mode is disabled; reset it "
+                                 "first (reset with a mask)");
+    } else if (autoreset_mode == AutoresetMode::kSameStep) {
+      std::fill(final_obs.begin(), final_obs.end(), 0.f);
+      std::fill(final_mask.begin(), final_mask.end(), std::uint8_t{0});
+    }
+  }
+
+  /// kSameStep, after env i's step ended its episode: keep the final observation, reset now.
+  void finish_same_step(int i, float* obs_row) {
+    std::copy(obs_row, obs_row + kO, final_obs.data() + static_cast<std::size_t>(i) * kO);
+    final_mask[i] = 1;
+    reset_one(i, obs_row);
   }
 
   double* comp(int k) { return s_.data() + static_cast<std::size_t>(k) * num_envs; }
@@ -203,6 +249,8 @@ class VecImpl final : public VecEnvBackend {
         terminated[i] = term;
         truncated[i] = el >= P::kMaxSteps;
         autoreset_[i] = term | (el >= P::kMaxSteps);
+        if (autoreset_[i] && autoreset_mode == AutoresetMode::kSameStep)
+          finish_same_step(i, obs_row);
       }
     }
   }
@@ -272,6 +320,12 @@ class VecImpl final : public VecEnvBackend {
           reset_one(i, obs + static_cast<std::size_t>(i) * 4);
           rewards[i] = 0.0;
           terminated[i] = truncated[i] = 0;
+        }
+      }
+      if (autoreset_mode == AutoresetMode::kSameStep) {
+        for (int j = 0; j < n; ++j) {
+          const int i = c0 + j;
+          if (ar[i]) finish_same_step(i, obs + static_cast<std::size_t>(i) * 4);
         }
       }
     }
@@ -370,27 +424,54 @@ class EnvList final : public VecEnvBackend {
   bool has_reset_ = false;
 };
 
-std::unique_ptr<VecEnvBackend> make_impl(const std::string& id, int n) {
-  if (id == detail::CartPole::kId) return std::make_unique<VecImpl<detail::CartPole>>(n);
-  if (id == detail::Acrobot::kId) return std::make_unique<VecImpl<detail::Acrobot>>(n);
-  if (id == detail::MountainCar::kId) return std::make_unique<VecImpl<detail::MountainCar>>(n);
+std::unique_ptr<VecEnvBackend> make_impl(const std::string& id, int n, AutoresetMode m) {
+  if (id == detail::CartPole::kId) return std::make_unique<VecImpl<detail::CartPole>>(n, m);
+  if (id == detail::Acrobot::kId) return std::make_unique<VecImpl<detail::Acrobot>>(n, m);
+  if (id == detail::MountainCar::kId) return std::make_unique<VecImpl<detail::MountainCar>>(n, m);
   if (id == detail::MountainCarContinuous::kId) {
-    return std::make_unique<VecImpl<detail::MountainCarContinuous>>(n);
+    return std::make_unique<VecImpl<detail::MountainCarContinuous>>(n, m);
   }
-  if (id == detail::Pendulum::kId) return std::make_unique<VecImpl<detail::Pendulum>>(n);
+  if (id == detail::Pendulum::kId) return std::make_unique<VecImpl<detail::Pendulum>>(n, m);
   make(id);  // throws the registry's message for an unknown id
   throw std::invalid_argument("VecEnv: unknown environment id '" + id + "'");
 }
 
 }  // namespace
 
-VecEnv::VecEnv(const std::string& id, int num_envs, int num_threads) {
+const char* to_string(AutoresetMode m) {
+  switch (m) {
+    case AutoresetMode::kNextStep:
+      return "next_step";
+    case AutoresetMode::kSameStep:
+      return "same_step";
+    case AutoresetMode::kDisabled:
+      return "disabled";
+  }
+  return "?";
+}
+
+AutoresetMode parse_autoreset_mode(const std::string& name) {
+  if (name == "next_step" || name == "NextStep" || name == "NEXT_STEP")
+    return AutoresetMode::kNextStep;
+  if (name == "same_step" || name == "SameStep" || name == "SAME_STEP")
+    return AutoresetMode::kSameStep;
+  if (name == "disabled" || name == "Disabled" || name == "DISABLED")
+    return AutoresetMode::kDisabled;
+  throw std::invalid_argument("unknown autoreset mode '" + name +
+                              "' (known: next_step, same_step, disabled)");
+}
+
+void VecEnvBackend::reset_masked(float*, std::optional<std::uint64_t>, const std::uint8_t*) {
+  throw std::logic_error(id + " VecEnv: this backend has no reset with a mask");
+}
+
+VecEnv::VecEnv(const std::string& id, int num_envs, int num_threads, AutoresetMode mode) {
   if (num_envs < 1) {
     throw std::invalid_argument("VecEnv(" + id + "): num_envs must be at least 1, got " +
                                 std::to_string(num_envs));
   }
   impl_ = std::make_shared<Impl>();
-  impl_->p = make_impl(id, num_envs);
+  impl_->p = make_impl(id, num_envs, mode);
   set_num_threads(num_threads);
 }
 
@@ -420,6 +501,17 @@ const Space& VecEnv::single_action_space() const { return impl_->p->act_space; }
 void VecEnv::set_num_threads(int n) { impl_->p->num_threads = core::resolve_threads(n); }
 
 void VecEnv::reset(float* obs, std::optional<std::uint64_t> seed) { impl_->p->reset(obs, seed); }
+
+void VecEnv::reset(float* obs, std::optional<std::uint64_t> seed, const std::uint8_t* mask) {
+  const VecEnvBackend& b = *impl_->p;
+  if (std::none_of(mask, mask + b.num_envs, [](std::uint8_t m) { return m != 0; }))
+    throw std::invalid_argument(b.id + " VecEnv.reset: the reset mask selects no environment");
+  impl_->p->reset_masked(obs, seed, mask);
+}
+
+AutoresetMode VecEnv::autoreset_mode() const { return impl_->p->autoreset_mode; }
+const std::vector<float>& VecEnv::final_observations() const { return impl_->p->final_obs; }
+const std::vector<std::uint8_t>& VecEnv::final_mask() const { return impl_->p->final_mask; }
 
 void VecEnv::step(const std::int64_t* actions, float* obs, double* rewards,
                   std::uint8_t* terminated, std::uint8_t* truncated) {

@@ -292,3 +292,95 @@ def test_cli_rl_errors(tmp_path):
     r = cli("rl", "eval", "--policy", str(tmp_path / "missing.h5"))
     assert r.returncode != 0 and "missing.h5" in r.stderr
     assert os.listdir(tmp_path) == []  # nothing written by a refused command
+
+
+class _SyncReference:
+    """gymnasium.vector.SyncVectorEnv's step and masked reset (Gymnasium 1.4), written out over
+    single environments: the definition the batched modes are checked against."""
+
+    def __init__(self, envs, mode):
+        self.envs, self.mode = envs, mode
+        self.done = np.zeros(len(envs), bool)
+        self.obs = [None] * len(envs)
+
+    def reset(self, seed, mask=None):
+        for i, e in enumerate(self.envs):
+            if mask is None or mask[i]:
+                self.obs[i], _ = e.reset(seed=None if seed is None else seed + i)
+                self.done[i] = False
+        return np.stack(self.obs)
+
+    def step(self, actions):
+        n = len(self.envs)
+        rew, term, trunc = np.zeros(n), np.zeros(n, bool), np.zeros(n, bool)
+        final = {}
+        for i, e in enumerate(self.envs):
+            if self.mode == "next_step" and self.done[i]:
+                self.obs[i], _ = e.reset()
+                continue
+            assert not (self.mode == "disabled" and self.done[i])
+            self.obs[i], rew[i], term[i], trunc[i], _ = e.step(actions[i])
+            if self.mode == "same_step" and (term[i] or trunc[i]):
+                final[i] = self.obs[i]
+                self.obs[i], _ = e.reset()
+        self.done = term | trunc
+        return np.stack(self.obs), rew, term, trunc, final
+
+
+@pytest.mark.parametrize("mode", ["next_step", "same_step", "disabled"])
+def test_vector_autoreset_modes_follow_gymnasium(mode):
+    n, steps = 6, 400
+    ours = rl.make_vec("CartPole-v1", n, autoreset_mode=mode)
+    assert ours.autoreset_mode == mode
+    ref = _SyncReference([rl.make("CartPole-v1") for _ in range(n)], mode)
+    np.testing.assert_array_equal(ours.reset(seed=3)[0], ref.reset(3))
+    rng = np.random.default_rng(0)
+    ended = 0
+    for _ in range(steps):
+        a = rng.integers(0, 2, n)
+        obs, rew, term, trunc, info = ours.step(a)
+        robs, rrew, rterm, rtrunc, final = ref.step(a)
+        np.testing.assert_array_equal(obs, robs)
+        np.testing.assert_array_equal(rew, rrew)
+        np.testing.assert_array_equal(term, rterm)
+        np.testing.assert_array_equal(trunc, rtrunc)
+        if mode == "same_step":
+            assert sorted(final) == (sorted(np.flatnonzero(info["_final_obs"])) if info else [])
+            for i, f in final.items():
+                np.testing.assert_array_equal(info["final_obs"][i], f)
+        done = term | trunc
+        ended += int(done.sum())
+        if mode == "disabled" and done.any():
+            with pytest.raises(RuntimeError, match="autoreset_mode is disabled"):
+                ours.step(a)
+            np.testing.assert_array_equal(ours.reset(options={"reset_mask": done})[0],
+                                          ref.reset(None, done))
+    assert ended > 10
+    with pytest.raises(ValueError, match="reset_mask"):
+        ours.reset(options={"reset_mask": np.ones(n + 1, bool)})
+
+
+def test_vector_autoreset_modes_equal_gymnasium_sync_vector_env():
+    gymnasium = pytest.importorskip("gymnasium")
+    from gymnasium.vector import AutoresetMode, SyncVectorEnv
+    n = 4
+    for mode in (AutoresetMode.NEXT_STEP, AutoresetMode.SAME_STEP, AutoresetMode.DISABLED):
+        ours = rl.make_vec("CartPole-v1", n, autoreset_mode=mode)
+        ref = SyncVectorEnv([lambda: gymnasium.make("adamant/CartPole-v1")] * n,
+                            autoreset_mode=mode)
+        np.testing.assert_array_equal(ours.reset(seed=1)[0], ref.reset(seed=1)[0])
+        rng = np.random.default_rng(1)
+        for _ in range(300):
+            a = rng.integers(0, 2, n)
+            o, r, te, tr, info = ours.step(a)
+            ro, rr, rte, rtr, rinfo = ref.step(a)
+            for x, y in ((o, ro), (r, rr), (te, rte), (tr, rtr)):
+                np.testing.assert_array_equal(x, y)
+            if "final_obs" in rinfo:
+                np.testing.assert_array_equal(info["_final_obs"], rinfo["_final_obs"])
+                for i in np.flatnonzero(rinfo["_final_obs"]):
+                    np.testing.assert_array_equal(info["final_obs"][i], rinfo["final_obs"][i])
+            if mode == AutoresetMode.DISABLED and (te | tr).any():
+                mask = te | tr
+                np.testing.assert_array_equal(ours.reset(options={"reset_mask": mask})[0],
+                                              ref.reset(options={"reset_mask": mask})[0])

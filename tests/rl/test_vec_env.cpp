@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -182,6 +183,88 @@ TEST_P(VecEnvAll, FromEnvsEqualsTheKernels) {
   for (std::size_t s = 0; s < a.size(); ++s) ASSERT_TRUE(a[s] == b[s]) << id << ": step " << s;
 }
 
+TEST_P(VecEnvAll, SameStepAndDisabledAutoresetFollowGymnasium) {
+  // gymnasium.vector.SyncVectorEnv's definitions written out over independent Env objects:
+  // SAME_STEP resets an env in the step that ends its episode (reward and flags of that step, the
+  // final observation apart); DISABLED leaves it, refuses to step it, and a masked reset resets
+  // only the selected envs.
+  const std::string id = GetParam();
+  const int n = 7, steps = id == "MountainCarContinuous-v0" ? 1100 : 650;
+  std::vector<std::unique_ptr<Env>> ref;
+  for (int i = 0; i < n; ++i) ref.push_back(make(id));
+  VecEnv same(id, n, 2, AutoresetMode::kSameStep), off(id, n, 1, AutoresetMode::kDisabled);
+  EXPECT_EQ(same.autoreset_mode(), AutoresetMode::kSameStep);
+  const Space as = ref[0]->action_space();
+  const bool discrete = as.kind == Space::Kind::kDiscrete;
+  const std::size_t od = static_cast<std::size_t>(ref[0]->obs_dim()), d = as.size();
+  std::vector<float> o1(n * od), o2(n * od), o3(n * od), fin(n * od);
+  std::vector<double> r1(n), r2(n), r3(n);
+  std::vector<std::uint8_t> t1(n), t2(n), t3(n), u1(n), u2(n), u3(n), fm(n), none(n, 0);
+  same.reset(o1.data(), 5);
+  off.reset(o2.data(), 5);
+  for (int i = 0; i < n; ++i) ref[i]->reset(&o3[i * od], 5 + i);
+  ASSERT_EQ(o1, o3);
+  ASSERT_EQ(o2, o3);
+  ActionSource src(9);
+  std::vector<std::int64_t> ai(n);
+  std::vector<float> af(n * d);
+  int ended = 0;
+  for (int s = 0; s < steps; ++s) {
+    if (discrete)
+      src.discrete(as, none, ai.data());
+    else
+      src.box(as, none, af.data());
+    auto vstep = [&](VecEnv& v, float* o, double* r, std::uint8_t* te, std::uint8_t* tr) {
+      if (discrete)
+        v.step(ai.data(), o, r, te, tr);
+      else
+        v.step(af.data(), o, r, te, tr);
+    };
+    vstep(same, o1.data(), r1.data(), t1.data(), u1.data());
+    vstep(off, o2.data(), r2.data(), t2.data(), u2.data());
+    std::fill(fin.begin(), fin.end(), 0.f);
+    std::fill(fm.begin(), fm.end(), 0);
+    std::vector<std::uint8_t> mask(n, 0);
+    for (int i = 0; i < n; ++i) {
+      float* o = &o3[i * od];
+      const StepResult r = discrete ? ref[i]->step(ai[i], o) : ref[i]->step(&af[i * d], o);
+      r3[i] = r.reward;
+      t3[i] = r.terminated;
+      u3[i] = r.truncated;
+      if (r.terminated || r.truncated) {
+        std::copy(o, o + od, &fin[i * od]);
+        fm[i] = 1;
+        mask[i] = 1;
+        ++ended;
+      }
+    }
+    // DISABLED returned the final observations themselves.
+    ASSERT_EQ(o2, o3) << id << " disabled, step " << s;
+    ASSERT_EQ(r2, r3);
+    ASSERT_EQ(t2, t3);
+    ASSERT_EQ(u2, u3);
+    for (int i = 0; i < n; ++i)
+      if (mask[i]) ref[i]->reset(&o3[i * od]);
+    ASSERT_EQ(o1, o3) << id << " same-step, step " << s;
+    ASSERT_EQ(r1, r3);
+    ASSERT_EQ(t1, t3);
+    ASSERT_EQ(u1, u3);
+    ASSERT_EQ(same.final_observations(), fin);
+    ASSERT_EQ(same.final_mask(), fm);
+    if (std::any_of(mask.begin(), mask.end(), [](std::uint8_t m) { return m != 0; })) {
+      if (discrete)
+        EXPECT_THROW(off.step(ai.data(), o2.data(), r2.data(), t2.data(), u2.data()),
+                     std::logic_error);
+      else
+        EXPECT_THROW(off.step(af.data(), o2.data(), r2.data(), t2.data(), u2.data()),
+                     std::logic_error);
+      off.reset(o2.data(), std::nullopt, mask.data());  // the others keep their observations
+      ASSERT_EQ(o2, o3) << id << " masked reset, step " << s;
+    }
+  }
+  EXPECT_GT(ended, 0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Envs, VecEnvAll,
                          ::testing::Values("CartPole-v1", "Acrobot-v1", "MountainCar-v0",
                                            "MountainCarContinuous-v0", "Pendulum-v1"),
@@ -249,6 +332,24 @@ TEST(VecEnv, SeedPlusIndexAndUnseededResets) {
   w.reset(obs.data(), ~std::uint64_t{0});
   Generator g(SeedSequence(std::vector<std::uint32_t>{0, 0, 1}));
   for (int k = 0; k < 4; ++k) EXPECT_EQ(obs[4 + k], static_cast<float>(g.uniform(-0.05, 0.05)));
+}
+
+TEST(VecEnv, AutoresetModeNamesAndMaskErrors) {
+  for (AutoresetMode m :
+       {AutoresetMode::kNextStep, AutoresetMode::kSameStep, AutoresetMode::kDisabled})
+    EXPECT_EQ(parse_autoreset_mode(to_string(m)), m);
+  EXPECT_EQ(parse_autoreset_mode("SameStep"), AutoresetMode::kSameStep);  // Gymnasium's value
+  EXPECT_THROW(parse_autoreset_mode("sometimes"), std::invalid_argument);
+  VecEnv v("CartPole-v1", 3, 1, AutoresetMode::kDisabled);
+  std::vector<float> obs(12);
+  const std::uint8_t all[3] = {1, 1, 1}, nothing[3] = {0, 0, 0};
+  EXPECT_THROW(v.reset(obs.data(), 0, all), std::logic_error);  // before a full reset
+  v.reset(obs.data(), 0);
+  EXPECT_THROW(v.reset(obs.data(), 0, nothing), std::invalid_argument);
+  std::vector<float> again(12);
+  v.reset(again.data(), 0, all);  // seeded: the same first observations
+  EXPECT_EQ(again, obs);
+  EXPECT_TRUE(v.final_observations().empty());  // only kept with same-step autoreset
 }
 
 TEST(VecEnv, FromEnvsErrors) {

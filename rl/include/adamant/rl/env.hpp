@@ -85,6 +85,22 @@ std::vector<std::string> registered_ids();
 /// step() ignores its action, resets it and returns the reset observation with reward 0 and both
 /// flags false. reset(seed) seeds env i with seed + i, as gymnasium's vector envs do. Work is
 /// split over `num_threads` in fixed contiguous blocks: results do not depend on the count.
+/// Gymnasium ≥ 1.1's vector autoreset modes (gymnasium.vector.AutoresetMode):
+///   kNextStep  the step after an episode's end resets that env (its action ignored) and
+///              returns the reset observation with reward 0, both flags false (the default; what
+///              training uses);
+///   kSameStep  the step that ends an episode resets the env at once: it returns the reset
+///              observation, that step's reward and flags, and the final observation apart
+///              (VecEnv::final_observations, Gymnasium's info["final_obs"]);
+///   kDisabled  nothing is reset automatically: reset(obs, seed, mask) resets the envs in the
+///              mask (the others' observations returned unchanged), and stepping an env whose
+///              episode ended without resetting it is an error.
+enum class AutoresetMode { kNextStep, kSameStep, kDisabled };
+/// "next_step", "same_step", "disabled" (and the inverse, also accepting Gymnasium's enum values
+/// "NextStep", "SameStep", "Disabled"; throws std::invalid_argument naming the modes).
+const char* to_string(AutoresetMode m);
+AutoresetMode parse_autoreset_mode(const std::string& name);
+
 /// What a VecEnv steps, with the semantics above (next-step autoreset, reset(seed) seeding env i
 /// with seed + i). The built-in kernels implement it; so do VecEnv::from_envs (any Env objects,
 /// stepped one after another) and the Python binding (a gymnasium.vector.VectorEnv). Step
@@ -98,8 +114,17 @@ class VecEnvBackend {
                              std::uint8_t* terminated, std::uint8_t* truncated) = 0;
   virtual void step_box(const float* actions, float* obs, double* rewards, std::uint8_t* terminated,
                         std::uint8_t* truncated) = 0;
+  /// kDisabled: resets the envs with mask[i] != 0 (env i seeded seed + i when a seed is given);
+  /// the others' current observations are written unchanged. The default throws logic_error.
+  virtual void reset_masked(float* obs, std::optional<std::uint64_t> seed,
+                            const std::uint8_t* mask);
 
   std::string id;
+  AutoresetMode autoreset_mode = AutoresetMode::kNextStep;
+  /// kSameStep: after each step, the final observations (num_envs × obs_dim) of the envs whose
+  /// episode ended in it (final_mask[i] = 1); zero elsewhere.
+  std::vector<float> final_obs;
+  std::vector<std::uint8_t> final_mask;
   int num_envs = 0;
   int num_threads = 1;
   int obs_dim = 0;
@@ -109,7 +134,8 @@ class VecEnvBackend {
 
 class VecEnv {
  public:
-  VecEnv(const std::string& id, int num_envs, int num_threads = 1);
+  VecEnv(const std::string& id, int num_envs, int num_threads = 1,
+         AutoresetMode autoreset_mode = AutoresetMode::kNextStep);
   /// A VecEnv over another backend (a Python vector env). Throws std::invalid_argument when it
   /// is null or its sizes are inconsistent.
   explicit VecEnv(std::unique_ptr<VecEnvBackend> backend);
@@ -126,8 +152,18 @@ class VecEnv {
   const Space& single_action_space() const;
   void set_num_threads(int n);
 
+  AutoresetMode autoreset_mode() const;
+
   /// obs: num_envs × obs_dim row-major.
   void reset(float* obs, std::optional<std::uint64_t> seed = std::nullopt);
+  /// Gymnasium's reset(options={"reset_mask": mask}) (any mode; needed with kDisabled): resets
+  /// the envs with mask[i] != 0 and writes every env's current observation. Throws
+  /// std::invalid_argument for an empty mask and std::logic_error before the first full reset.
+  void reset(float* obs, std::optional<std::uint64_t> seed, const std::uint8_t* mask);
+  /// kSameStep: the final observations of the last step (num_envs × obs_dim) and which envs
+  /// have one (Gymnasium's info["final_obs"], info["_final_obs"]).
+  const std::vector<float>& final_observations() const;
+  const std::vector<std::uint8_t>& final_mask() const;
   /// Discrete: actions[num_envs]; rewards[num_envs]; flags as 0/1 bytes.
   void step(const std::int64_t* actions, float* obs, double* rewards, std::uint8_t* terminated,
             std::uint8_t* truncated);

@@ -2,6 +2,7 @@
 // policies, and run the Adam / SGD variance study.
 //
 //   adamant rl train --env CartPole-v1 --algo ppo --seed 0 [--steps N] [-o FILE.h5 | --out DIR]
+//   adamant rl train --seeds 0-15 [--jobs N]   (population training: every seed at once)
 //   adamant rl eval --policy FILE.h5 [--episodes 100] [--seed S] [--frames DIR]
 //   adamant rl study [--seeds 5] [-o FILE.h5 | --out DIR]
 //
@@ -14,10 +15,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "adamant/core/threads.hpp"
 #include "adamant/datasets/h5.hpp"
 #include "adamant/datasets/schema.hpp"
 #include "adamant/rl/agents.hpp"
@@ -41,11 +44,173 @@ std::string progress_text(const rl::Progress& p) {
   return buf;
 }
 
+/// "0-15", "3", "0,2,5-7" -> the seeds, in order, each once; UsageError otherwise.
+std::vector<std::uint64_t> parse_seed_list(const std::string& spec) {
+  std::vector<std::uint64_t> out;
+  std::size_t start = 0;
+  auto bad = [&]() {
+    return UsageError("--seeds '" + spec + "': expected seeds like 0-15 or 0,3,7");
+  };
+  while (start <= spec.size()) {
+    const std::size_t comma = spec.find(',', start);
+    const std::string part =
+        spec.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (part.empty()) throw bad();
+    const std::size_t dash = part.find('-');
+    try {
+      std::size_t used = 0;
+      const unsigned long long a = std::stoull(part.substr(0, dash), &used);
+      if (used != (dash == std::string::npos ? part.size() : dash)) throw bad();
+      unsigned long long b = a;
+      if (dash != std::string::npos) {
+        const std::string tail = part.substr(dash + 1);
+        b = std::stoull(tail, &used);
+        if (used != tail.size() || b < a) throw bad();
+      }
+      if (b - a > 100000) throw UsageError("--seeds '" + spec + "': too many seeds");
+      for (unsigned long long v = a; v <= b; ++v) {
+        if (std::find(out.begin(), out.end(), v) != out.end())
+          throw UsageError("--seeds '" + spec + "': seed " + std::to_string(v) + " twice");
+        out.push_back(v);
+      }
+    } catch (const std::logic_error&) {  // stoull: invalid_argument, out_of_range
+      throw bad();
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+/// `rl train --seeds`: every seed trained at once on --jobs threads (train_population), each
+/// then evaluated greedily; a table per seed, the seeds solved per second of wall-clock time,
+/// the per-seed policy files and a summary file + plot.
+int train_population(const rl::AgentConfig& base, const std::vector<std::uint64_t>& seeds,
+                     long jobs, long episodes, const std::string& file, const std::string& dir,
+                     bool no_save, bool quiet) {
+  std::vector<rl::AgentConfig> configs;
+  for (std::uint64_t s : seeds) {
+    rl::AgentConfig c = base;
+    c.seed = s;
+    configs.push_back(c);
+  }
+  const std::string stem = base.env_id + "_" + rl::to_string(base.algo) + "_seeds" +
+                           std::to_string(seeds.front()) + "-" + std::to_string(seeds.back());
+  const Output out = output_paths(file, dir, stem, no_save);
+  const int threads = std::max(
+      1, std::min(core::resolve_threads(static_cast<int>(jobs)), static_cast<int>(seeds.size())));
+  std::cout << "adamant rl train: " << seeds.size() << " seeds (" << seeds.front() << ".."
+            << seeds.back() << ") on " << threads << " threads; each: " << base.describe() << "\n"
+            << std::flush;
+  ProgressLine line(quiet);
+  std::vector<std::int64_t> steps(seeds.size(), 0);
+  const std::int64_t budget = base.total_steps * static_cast<std::int64_t>(seeds.size());
+  const auto t0 = std::chrono::steady_clock::now();
+  auto elapsed = [&]() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  };
+  const std::vector<rl::TrainResult> runs =
+      rl::train_population(configs, threads, [&](std::size_t i, const rl::Progress& p) {
+        steps[i] = p.env_steps;
+        std::int64_t total = 0;
+        for (std::int64_t v : steps) total += v;
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "steps %lld/%lld over %zu seeds  %6.0f steps/s  %5.1f s",
+                      static_cast<long long>(total), static_cast<long long>(budget), seeds.size(),
+                      total / std::max(1e-9, elapsed()), elapsed());
+        line.show(buf);
+      });
+  const double train_wall = elapsed();
+  line.done();
+  // Greedy evaluation of every seed, also in parallel (each evaluation on one thread).
+  std::vector<rl::EvalResult> evals(runs.size());
+  if (episodes > 0) {
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+    for (int i = 0; i < static_cast<int>(runs.size()); ++i)
+      evals[static_cast<std::size_t>(i)] = rl::evaluate(
+          runs[static_cast<std::size_t>(i)].policy, base.env_id, static_cast<int>(episodes),
+          seeds[static_cast<std::size_t>(i)] + rl::kEvalSeedOffset, true, 1);
+  }
+  const double threshold = rl::reward_threshold(base.env_id);
+  std::printf("%6s %10s %9s %12s %10s %10s %8s\n", "seed", "env steps", "train s", "return(20)",
+              "eval mean", "eval std", "solved");
+  int solved = 0;
+  double train_sum = 0;
+  datasets::Table table;
+  Eigen::VectorXd cs(runs.size()), csteps(runs.size()), ctime(runs.size()), cret(runs.size()),
+      cmean(runs.size()), cstd(runs.size()), csolved(runs.size());
+  std::vector<double> means(runs.size(), std::nan(""));
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    const rl::TrainResult& r = runs[i];
+    const bool ok = episodes > 0 && std::isfinite(threshold) && evals[i].mean >= threshold;
+    solved += ok;
+    train_sum += r.wall_seconds;
+    if (episodes > 0) means[i] = evals[i].mean;
+    std::printf(
+        "%6llu %10lld %9.2f %12.1f %10.1f %10.1f %8s\n", static_cast<unsigned long long>(seeds[i]),
+        static_cast<long long>(r.env_steps), r.wall_seconds, r.mean_last_returns(20),
+        episodes > 0 ? evals[i].mean : std::nan(""), episodes > 0 ? evals[i].std : std::nan(""),
+        !std::isfinite(threshold) || episodes == 0 ? "-"
+        : ok                                       ? "yes"
+                                                   : "no");
+    cs[i] = static_cast<double>(seeds[i]);
+    csteps[i] = static_cast<double>(r.env_steps);
+    ctime[i] = r.wall_seconds;
+    cret[i] = r.mean_last_returns(20);
+    cmean[i] = means[i];
+    cstd[i] = episodes > 0 ? evals[i].std : std::nan("");
+    csolved[i] = ok ? 1.0 : 0.0;
+  }
+  std::printf(
+      "\n%zu runs in %.2f s of wall-clock on %d threads (%.2f s of training per run on "
+      "average)\n",
+      runs.size(), train_wall, threads, train_sum / runs.size());
+  if (std::isfinite(threshold) && episodes > 0)
+    std::printf(
+        "solved (greedy mean >= %.0f over %ld episodes): %d of %zu; %.3f seeds solved per "
+        "second\n",
+        threshold, episodes, solved, runs.size(), solved / train_wall);
+  if (!out.h5.empty()) {
+    const std::filesystem::path folder = std::filesystem::path(out.h5).parent_path();
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      const std::string name =
+          base.env_id + "_" + rl::to_string(base.algo) + "_seed" + std::to_string(seeds[i]) + ".h5";
+      rl::save_policy((folder / name).string(), runs[i].policy, &runs[i]);
+    }
+    table.add("seed", cs);
+    table.add("env_steps", csteps);
+    table.add("train_seconds", ctime);
+    table.add("return_last20", cret);
+    table.add("eval_mean", cmean);
+    table.add("eval_std", cstd);
+    table.add("solved", csolved);
+    table.metadata["env_id"] = datasets::AttrValue::string(base.env_id);
+    table.metadata["algo"] = datasets::AttrValue::string(rl::to_string(base.algo));
+    table.metadata["wall_seconds"] = datasets::AttrValue::number(train_wall);
+    table.metadata["threads"] = datasets::AttrValue::integer(threads);
+    table.metadata["eval_episodes"] = datasets::AttrValue::integer(episodes);
+    datasets::Writer w(out.h5);
+    w.attr("/", "adamant_schema", "table");
+    w.attr("/", "adamant_schema_version", static_cast<std::int64_t>(datasets::kSchemaVersion));
+    datasets::write_table(w, "table", table);
+    w.commit();
+    rl::plot_population(runs, means, out.png);
+    std::printf("wrote %zu policy files (%s_%s_seed<S>.h5), %s (table: per seed) and %s\n",
+                runs.size(), base.env_id.c_str(), rl::to_string(base.algo), out.h5.c_str(),
+                out.png.c_str());
+  }
+  return 0;
+}
+
 int train(Args& args) {
   const std::string env =
       args.str("env", "CartPole-v1", "environment id (" + join(rl::registered_ids()) + ")");
   const std::string algo_name = args.str("algo", "ppo", "reinforce, a2c or ppo");
   const long seed = args.integer("seed", 0, "seed of the run (environments, networks, sampling)");
+  const std::string seeds_spec = args.str(
+      "seeds", "", "train several seeds at once, e.g. 0-15 or 0,3,7 (population training)");
+  const long jobs =
+      args.integer("jobs", 0, "with --seeds: runs trained at a time (0: all hardware threads)");
   const long steps = args.integer("steps", 0, "environment steps (0: the default for env/algo)");
   const std::string file = args.str(
       "output", "", "write the policy and curves to FILE.h5 and the plot to FILE.png", 'o');
@@ -71,7 +236,12 @@ int train(Args& args) {
         "policy (actor MLP, log-std, observation statistics, critic), the learning curve\n"
         "(table learning_curve: env_steps, return, length, wall_time), the per-update metrics\n"
         "(table updates) and the config to <env>_<algo>_seed<S>.h5, and the learning curve to\n"
-        "the .png beside it ('adamant rl eval --policy FILE.h5' evaluates it again).");
+        "the .png beside it ('adamant rl eval --policy FILE.h5' evaluates it again).\n\n"
+        "With --seeds (e.g. 0-15) it trains every seed at once, --jobs runs at a time, each\n"
+        "identical to its single-seed run, evaluates each, prints a table and the seeds solved\n"
+        "per second, and writes each seed's policy file plus <env>_<algo>_seeds<A>-<B>.h5\n"
+        "(table: seed, env_steps, train_seconds, return_last20, eval_mean, eval_std, solved)\n"
+        "and its .png.");
     return 0;
   }
   args.finish();
@@ -99,6 +269,10 @@ int train(Args& args) {
   if (!precision.empty()) c.precision = precision;
   c.num_threads = static_cast<int>(threads);
   if (const std::string why = c.validate(); !why.empty()) throw UsageError(why);
+  if (jobs < 0) throw UsageError("--jobs must be >= 0");
+  if (!seeds_spec.empty())
+    return train_population(c, parse_seed_list(seeds_spec), jobs, episodes, file, dir, no_save,
+                            quiet);
   const Output out = output_paths(
       file, dir, env + "_" + rl::to_string(algo) + "_seed" + std::to_string(seed), no_save);
 

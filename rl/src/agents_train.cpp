@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
 #include <limits>
+#include <mutex>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -841,6 +843,42 @@ TrainResult train(const AgentConfig& config, const ProgressCallback& progress) {
 }  // namespace adamant::rl
 
 namespace adamant::rl {
+
+std::vector<TrainResult> train_population(const std::vector<AgentConfig>& configs, int num_threads,
+                                          const PopulationProgress& progress) {
+  for (std::size_t i = 0; i < configs.size(); ++i) {
+    const std::string why = configs[i].validate();
+    if (!why.empty())
+      throw std::invalid_argument("train_population: run " + std::to_string(i) + ": " + why);
+  }
+  const int n = static_cast<int>(configs.size());
+  std::vector<TrainResult> out(configs.size());
+  std::vector<std::exception_ptr> errors(configs.size());
+  std::mutex report;
+  const int threads = std::max(1, std::min(core::resolve_threads(num_threads), n));
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
+  for (int i = 0; i < n; ++i) {
+    try {
+      AgentConfig c = configs[static_cast<std::size_t>(i)];
+      c.num_threads = 1;
+      Agent a(c);
+      while (a.update()) {
+        if (progress) {
+          const std::lock_guard<std::mutex> lock(report);
+          progress(static_cast<std::size_t>(i), a.progress());
+        }
+      }
+      TrainResult r = a.result();
+      r.config.num_threads = configs[static_cast<std::size_t>(i)].num_threads;
+      out[static_cast<std::size_t>(i)] = std::move(r);
+    } catch (...) {
+      errors[static_cast<std::size_t>(i)] = std::current_exception();
+    }
+  }
+  for (const std::exception_ptr& e : errors)
+    if (e) std::rethrow_exception(e);
+  return out;
+}
 
 struct Agent::Impl {
   std::unique_ptr<agent_detail::Trainer<float>> f;

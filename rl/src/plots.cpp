@@ -80,6 +80,52 @@ void plot_training(const TrainResult& run, const std::string& png_path) {
   fig.save_png(png_path);
 }
 
+void plot_population(const std::vector<TrainResult>& runs, const std::vector<double>& eval_means,
+                     const std::string& png_path) {
+  if (runs.empty()) throw std::invalid_argument("plot_population: no runs");
+  if (eval_means.size() != runs.size())
+    throw std::invalid_argument("plot_population: one evaluation mean per run expected");
+  const std::string& env = runs.front().config.env_id;
+  plt::Figure fig(1200, 480, 1, 2);
+  fig.set_title(env + ", " + to_string(runs.front().config.algo) + ": " +
+                std::to_string(runs.size()) + " runs trained together");
+  plt::Axes& left = fig.axes(0, 0);
+  std::vector<double> ticks, bars;
+  std::vector<std::string> names;
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    std::vector<double> x, smooth;
+    double window_sum = 0;
+    const auto& eps = runs[r].episodes;
+    for (std::size_t i = 0; i < eps.size(); ++i) {
+      window_sum += eps[i].ret;
+      if (i >= 20) window_sum -= eps[i - 20].ret;
+      x.push_back(static_cast<double>(eps[i].env_steps));
+      smooth.push_back(window_sum / static_cast<double>(std::min<std::size_t>(i + 1, 20)));
+    }
+    const std::string name = "seed " + std::to_string(runs[r].config.seed);
+    plt::LineSeries& line = left.plot(x, smooth, runs.size() <= 10 ? name : "");
+    line.color = plt::tab10(static_cast<int>(r % 10));
+    ticks.push_back(static_cast<double>(r));
+    bars.push_back(std::isfinite(eval_means[r]) ? eval_means[r] : 0.0);
+    names.push_back(std::to_string(runs[r].config.seed));
+  }
+  const double solved = reward_threshold(env);
+  if (std::isfinite(solved)) left.axhline(solved).label = "solved (" + fixed(solved, 0) + ")";
+  left.set_xlabel("environment steps");
+  left.set_ylabel("return (mean of the last 20 episodes)");
+  left.set_title("learning curves");
+  left.set_legend(plt::Legend::kLowerRight);
+  plt::Axes& right = fig.axes(0, 1);
+  right.bar(ticks, bars, "greedy evaluation mean").width = 0.7;
+  if (std::isfinite(solved)) right.axhline(solved).label = "solved";
+  right.set_xticks(ticks, names);
+  right.set_xlabel("seed");
+  right.set_ylabel("mean return");
+  right.set_title("evaluation");
+  right.set_legend(plt::Legend::kBest);
+  fig.save_png(png_path);
+}
+
 void plot_study(const StudyResult& result, const std::string& png_path) {
   plt::Figure fig(1200, 500, 1, 2);
   fig.set_title("REINFORCE on " + result.config.env_id + ": SGD vs Adam, with and without a " +

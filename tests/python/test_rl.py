@@ -384,3 +384,27 @@ def test_vector_autoreset_modes_equal_gymnasium_sync_vector_env():
                 mask = te | tr
                 np.testing.assert_array_equal(ours.reset(options={"reset_mask": mask})[0],
                                               ref.reset(options={"reset_mask": mask})[0])
+
+
+@pytest.mark.skipif(not os.path.isfile(CLI), reason="the adamant CLI is not beside this build")
+def test_cli_rl_train_population_equals_single_seed_runs(tmp_path):
+    r = cli("rl", "train", "--seeds", "4-6", "--jobs", "2", "--steps", "3000", "--eval-episodes",
+            "5", "--quiet", "--out", str(tmp_path / "pop"))
+    assert r.returncode == 0, r.stderr
+    assert "3 runs in" in r.stdout and "seeds solved per second" in r.stdout
+    summary = tmp_path / "pop" / "CartPole-v1_ppo_seeds4-6.h5"
+    assert is_png(summary.with_suffix(".png"))
+    with h5py.File(summary, "r") as f:
+        np.testing.assert_array_equal(f["table/seed"][...], [4, 5, 6])
+        assert set(f["table/solved"][...]) <= {0.0, 1.0}
+    r = cli("rl", "train", "--seed", "5", "--steps", "3000", "--eval-episodes", "0", "--quiet",
+            "-o", str(tmp_path / "single.h5"))
+    assert r.returncode == 0, r.stderr
+    with h5py.File(tmp_path / "pop" / "CartPole-v1_ppo_seed5.h5", "r") as a, \
+            h5py.File(tmp_path / "single.h5", "r") as b:
+        np.testing.assert_array_equal(a["model/params"][...], b["model/params"][...])
+        np.testing.assert_array_equal(a["learning_curve/return"][...],
+                                      b["learning_curve/return"][...])
+    for bad in ("3-1", "a", "1,,2", "2,2"):
+        r = cli("rl", "train", "--seeds", bad, "--no-save")
+        assert r.returncode == 2 and "--seeds" in r.stderr, (bad, r.stderr)

@@ -507,6 +507,36 @@ TEST(Agents, ExtendContinuesTheRunWithANewPlan) {
   EXPECT_THROW(fresh.last_update(), std::logic_error);
 }
 
+TEST(Agents, PopulationRunsEqualTheirSingleRuns) {
+  std::vector<AgentConfig> configs;
+  for (std::uint64_t seed : {7u, 8u, 9u}) {
+    AgentConfig c = adamant::rl::default_config("CartPole-v1", Algo::kPPO);
+    c.seed = seed;
+    c.total_steps = 1024;
+    c.num_envs = 4;
+    c.n_steps = 64;
+    configs.push_back(c);
+  }
+  configs[2].algo = Algo::kA2C;  // a population may mix settings
+  configs[2].n_epochs = 1;
+  std::vector<int> reports(3, 0);
+  const std::vector<adamant::rl::TrainResult> pop = adamant::rl::train_population(
+      configs, 2, [&](std::size_t i, const adamant::rl::Progress&) { ++reports[i]; });
+  ASSERT_EQ(pop.size(), 3u);
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_TRUE(same_curves(pop[i], adamant::rl::train(configs[i]))) << i;
+    EXPECT_EQ(static_cast<std::size_t>(reports[i]), pop[i].updates.size());
+  }
+  configs[1].gamma = 3;
+  try {
+    adamant::rl::train_population(configs, 2);
+    FAIL() << "a bad config accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("run 1: gamma must be in [0, 1]"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Agents, RewardNormalizerFollowsVecNormalize) {
   // Two environments, γ = 0.5, written out with Stable-Baselines3's formulas (RunningMeanStd from
   // mean 0, var 1, count 1e-4; ε = 1e-8): step 1 both valid, rewards 1 and 3; step 2 env 0 is a

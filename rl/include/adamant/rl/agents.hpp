@@ -295,6 +295,17 @@ struct TrainResult {
 /// Trains an agent. Throws std::invalid_argument with validate()'s message for a bad config.
 TrainResult train(const AgentConfig& config, const ProgressCallback& progress = {});
 
+/// Population training: one independent run per config (N seeds, or N hyper-parameter
+/// settings), up to num_threads runs at a time in this process (0: all hardware threads), each
+/// on one thread. Run i equals train(configs[i]) bit for bit whatever the thread count (the runs
+/// share nothing; each config's own num_threads is replaced by 1). progress(i, p) is called after
+/// every update of run i, one call at a time. The first exception of any run is rethrown after
+/// the others finish.
+using PopulationProgress = std::function<void(std::size_t run, const Progress&)>;
+std::vector<TrainResult> train_population(const std::vector<AgentConfig>& configs,
+                                          int num_threads = 0,
+                                          const PopulationProgress& progress = {});
+
 /// A training run advanced one update at a time (the Python API's learn(), callbacks that stop
 /// early): train(c) is `Agent a(c); while (a.update()) {}` then a.result(), bit for bit.
 class Agent {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "adamant/rl/agents.hpp"
 #include "adamant/rl/study.hpp"
@@ -20,6 +21,12 @@ double reward_threshold(const std::string& env_id);
 /// last 20 as a line, the solved threshold dashed) and, per update, the policy's entropy and the
 /// critic's explained variance. Written atomically.
 void plot_training(const TrainResult& run, const std::string& png_path);
+
+/// Population training (train_population): the learning curves of every run (mean of the last
+/// 20 episodes against environment steps) and a bar per run of its greedy evaluation mean
+/// (eval_means[i], NaN: not evaluated), with the solved threshold. Written atomically.
+void plot_population(const std::vector<TrainResult>& runs, const std::vector<double>& eval_means,
+                     const std::string& png_path);
 
 /// Two panels: return against environment steps (mean ± std over seeds) for the four
 /// configurations, and bars of the noise-to-signal ratios of the gradient estimate and of the

@@ -171,6 +171,8 @@ typename Mlp<T>::Workspace Mlp<T>::make_workspace(Eigen::Index max_batch) const 
   ws.a_.emplace_back(MatrixX::Zero(max_batch, output_size()));
   for (VectorX& d : ws.delta_) d = VectorX::Zero(max_batch * max_width_);
   ws.row_ = VectorX::Zero(max_width_);
+  ws.wt_ = VectorX::Zero(static_cast<Eigen::Index>(max_width_) * max_width_);
+  ws.gw_ = VectorX::Zero(static_cast<Eigen::Index>(max_width_) * max_width_);
   return ws;
 }
 

@@ -149,6 +149,8 @@ class Mlp {
     std::vector<MatrixX> z_;  // L entries, capacity × n_{l+1}
     VectorX delta_[2];        // capacity·max width: Δ_l and ∂L/∂A_l (batch × n, row-major)
     VectorX row_;             // max width: one batch sum
+    VectorX wt_;              // max width²: W_lᵀ (n_l × n_{l+1}) for the forward pass
+    VectorX gw_;              // max width²: ∂L/∂W_l before it is stored or added
   };
 
   /// Throws std::invalid_argument with spec.validate()'s message when the spec is invalid.
@@ -349,6 +351,112 @@ void Mlp<T>::multiply_derivative(Activation act, const T* z, const T* a, T* d, E
   }
 }
 
+namespace detail {
+
+// C = A · B (M × N), every element one fused multiply-add chain over k = 0 … K−1 in order,
+// starting from 0:  c_mn = fma(a_m,K−1, b_K−1,n, … fma(a_m1, b_1n, a_m0 · b_0n)).
+// A(m, k) = A[m·a_rs + k·a_cs] (any strides: a transposed operand is read in place);
+// B(k, n) = B[k·ldb + n] (rows contiguous); C(m, n) = C[m·ldc + n]. An element's value depends on
+// its row of A and column of B only — not on M, N, the tiling or the vector width — so a sample
+// gives the same bits alone or anywhere in a batch. Register tiles of MR rows × NR columns keep
+// the accumulators in vector registers (the products of a small-batch MLP layer run near the
+// FMA peak instead of as one dot product per output).
+#if defined(__AVX512F__)
+inline constexpr int kGemmBytes = 64;
+#elif defined(__AVX__)
+inline constexpr int kGemmBytes = 32;
+#else
+inline constexpr int kGemmBytes = 16;
+#endif
+
+// Fused: c ← fma(a, b, c); not fused: c ← c + round(a · b), i.e. each product rounded and then
+// added in order — what summing per-sample gradients one after another gives.
+template <bool Fused, typename T>
+inline T mac(T a, T b, T c) {
+  if constexpr (Fused)
+    return std::fma(a, b, c);
+  else
+    return c + a * b;  // -ffp-contract=off: two roundings
+}
+
+template <bool Fused, typename T, int MR, int NR>
+inline void fma_gemm_tile(Eigen::Index K, const T* A, Eigen::Index a_rs, Eigen::Index a_cs,
+                          const T* B, Eigen::Index ldb, T* C, Eigen::Index ldc) {
+  // One flat array and an explicit simd loop over n: GCC then keeps the tile in vector
+  // registers (a 2-D array let it vectorise across rows with permutes for double).
+  T acc[MR * NR];
+  for (int i = 0; i < MR * NR; ++i) acc[i] = T(0);
+  for (Eigen::Index k = 0; k < K; ++k) {
+    const T* b = B + k * ldb;
+    for (int r = 0; r < MR; ++r) {
+      const T a = A[r * a_rs + k * a_cs];
+#pragma omp simd
+      for (int n = 0; n < NR; ++n) acc[r * NR + n] = mac<Fused>(a, b[n], acc[r * NR + n]);
+    }
+  }
+  for (int r = 0; r < MR; ++r)
+    for (int n = 0; n < NR; ++n) C[r * ldc + n] = acc[r * NR + n];
+}
+
+// Columns [n0, N) of rows [m0, m1): narrower than a tile; the same chains, one row at a time.
+template <bool Fused, typename T>
+inline void fma_gemm_edge(Eigen::Index m0, Eigen::Index m1, Eigen::Index n0, Eigen::Index N,
+                          Eigen::Index K, const T* A, Eigen::Index a_rs, Eigen::Index a_cs,
+                          const T* B, Eigen::Index ldb, T* C, Eigen::Index ldc) {
+  for (Eigen::Index m = m0; m < m1; ++m) {
+    T* c = C + m * ldc;
+    for (Eigen::Index n = n0; n < N; ++n) c[n] = T(0);
+    for (Eigen::Index k = 0; k < K; ++k) {
+      const T a = A[m * a_rs + k * a_cs];
+      const T* b = B + k * ldb;
+#pragma omp simd
+      for (Eigen::Index n = n0; n < N; ++n) c[n] = mac<Fused>(a, b[n], c[n]);
+    }
+  }
+}
+
+template <typename T, bool Fused = true>
+void fma_gemm(Eigen::Index M, Eigen::Index N, Eigen::Index K, const T* A, Eigen::Index a_rs,
+              Eigen::Index a_cs, const T* B, Eigen::Index ldb, T* C, Eigen::Index ldc) {
+  constexpr int NR = 2 * kGemmBytes / static_cast<int>(sizeof(T));  // two vectors
+  constexpr int MR = 6;
+  const Eigen::Index n_full = N - N % NR;
+  Eigen::Index m = 0;
+  for (; m + MR <= M; m += MR) {
+    for (Eigen::Index n = 0; n < n_full; n += NR)
+      fma_gemm_tile<Fused, T, MR, NR>(K, A + m * a_rs, a_rs, a_cs, B + n, ldb, C + m * ldc + n,
+                                      ldc);
+  }
+  for (; m < M; ++m) {
+    for (Eigen::Index n = 0; n < n_full; n += NR)
+      fma_gemm_tile<Fused, T, 1, NR>(K, A + m * a_rs, a_rs, a_cs, B + n, ldb, C + m * ldc + n, ldc);
+  }
+  if (n_full < N) fma_gemm_edge<Fused>(0, M, n_full, N, K, A, a_rs, a_cs, B, ldb, C, ldc);
+}
+
+// Layers narrower than this many outputs take dot_lanes in the forward pass.
+template <typename T>
+inline constexpr int kNarrow = 2 * kGemmBytes / static_cast<int>(sizeof(T));
+
+// Σ_k a_k b_k for the narrow outputs of a layer (n_{l+1} < kNarrow, e.g. a policy's logits or a
+// value head), vectorised along k: 16 lane sums (lane t takes k ≡ t mod 16, FMA chains in
+// order), then a fixed pairwise tree. The order is fixed by K alone — the same bits for a sample
+// in any batch and on any vector width.
+template <typename T>
+inline T dot_lanes(const T* a, const T* b, Eigen::Index K) {
+  T acc[16];
+  for (int t = 0; t < 16; ++t) acc[t] = T(0);
+  Eigen::Index k = 0;
+  for (; k + 16 <= K; k += 16)
+    for (int t = 0; t < 16; ++t) acc[t] = std::fma(a[k + t], b[k + t], acc[t]);
+  for (int t = 0; k < K; ++k, ++t) acc[t] = std::fma(a[k], b[k], acc[t]);
+  for (int w = 8; w >= 1; w /= 2)
+    for (int t = 0; t < w; ++t) acc[t] += acc[t + w];
+  return acc[0];
+}
+
+}  // namespace detail
+
 template <typename T>
 typename Mlp<T>::ConstMatrixRef Mlp<T>::forward(ConstVectorRef params, ConstMatrixRef x,
                                                 Workspace& ws) const {
@@ -370,10 +478,18 @@ typename Mlp<T>::ConstMatrixRef Mlp<T>::forward(ConstVectorRef params, ConstMatr
     const Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>> b(p + ly.bias_offset, ly.out);
     const MatrixX& a_in = ws.a_[static_cast<std::size_t>(l)];
     MatrixX& z = ws.z_[static_cast<std::size_t>(l)];
-    for (Eigen::Index i = 0; i < batch; ++i) {
-      z.row(i).noalias() = a_in.row(i) * w.transpose();  // z_i = W a_i (dot products)
-      z.row(i) += b;
+    // z_i = W a_i + b: Z = A_l · W_lᵀ (W_lᵀ copied once so its rows are contiguous), then b;
+    // a narrow layer as dot products of contiguous rows instead.
+    if (ly.out < detail::kNarrow<T>) {
+      for (Eigen::Index i = 0; i < batch; ++i)
+        for (Eigen::Index j = 0; j < ly.out; ++j)
+          z(i, j) = detail::dot_lanes(a_in.data() + i * ly.in, w.data() + j * ly.in, ly.in);
+    } else {
+      MatrixMap(ws.wt_.data(), ly.in, ly.out) = w.transpose();
+      detail::fma_gemm<T>(batch, ly.out, ly.in, a_in.data(), ly.in, 1, ws.wt_.data(), ly.out,
+                          z.data(), ly.out);
     }
+    for (Eigen::Index i = 0; i < batch; ++i) z.row(i) += b;
     // topRows of a row-major matrix with exactly `out` columns is contiguous.
     activate(activation_of(l), z.data(), ws.a_[static_cast<std::size_t>(l) + 1].data(),
              batch * ly.out);
@@ -466,16 +582,28 @@ void Mlp<T>::backward_impl(ConstVectorRef params, ConstMatrixRef d_output, Works
                         ws.a_[static_cast<std::size_t>(l) + 1].data(), dz.data(), batch * out);
     const MatrixX& a_in = ws.a_[static_cast<std::size_t>(l)];
     if (grad != nullptr) {
-      // ∂L/∂W_l(j, :) = Σ_i Δ_l(i, j) · A_l(i, :), summed in sample order, then stored or added.
-      MatrixMap gw(grad + ly.weight_offset, out, in);
-      auto acc = ws.row_.head(in);
-      for (Eigen::Index j = 0; j < out; ++j) {
-        acc.setZero();
-        for (Eigen::Index i = 0; i < batch; ++i) acc += dz(i, j) * a_in.row(i).transpose();
+      // ∂L/∂W_l(j, :) = Σ_i Δ_l(i, j) · A_l(i, :), each product rounded and added in sample
+      // order (Δ_lᵀ · A_l with Δ_l read transposed in place), then stored or added: a batch's
+      // gradient is exactly its samples' gradients summed one after another.
+      VectorMap gw(grad + ly.weight_offset, out * in);
+      if (in < detail::kNarrow<T> && out > in) {
+        // A narrow input (layer 0 of a small observation): the transposed product
+        // ∂L/∂W_lᵀ = A_lᵀ · Δ_l has the same sums (the same chains) and wide rows.
+        MatrixMap t(ws.wt_.data(), in, out);
+        detail::fma_gemm<T, false>(in, out, batch, a_in.data(), 1, in, dz.data(), out, t.data(),
+                                   out);
+        MatrixMap g(grad + ly.weight_offset, out, in);
         if (mode == GradMode::kOverwrite)
-          gw.row(j) = acc.transpose();
+          g = t.transpose();
         else
-          gw.row(j) += acc.transpose();
+          g += t.transpose();
+      } else if (mode == GradMode::kOverwrite) {
+        detail::fma_gemm<T, false>(out, in, batch, dz.data(), 1, out, a_in.data(), in, gw.data(),
+                                   in);
+      } else {
+        detail::fma_gemm<T, false>(out, in, batch, dz.data(), 1, out, a_in.data(), in,
+                                   ws.gw_.data(), in);
+        gw += ws.gw_.head(out * in);
       }
       // ∂L/∂b_l = Σ_i Δ_l(i, :).
       VectorMap gb(grad + ly.bias_offset, out);
@@ -489,13 +617,19 @@ void Mlp<T>::backward_impl(ConstVectorRef params, ConstMatrixRef d_output, Works
     }
     if (l == 0 && d_input == nullptr) break;
     // ∂L/∂A_l = Δ_l · W_l, into the other delta buffer (into d_input for l = 0).
-    const ConstMatrixMap w(p + ly.weight_offset, out, in);
+    const T* w = p + ly.weight_offset;
     if (l == 0) {
       MatrixRef& dx = *d_input;
-      for (Eigen::Index i = 0; i < batch; ++i) dx.row(i).noalias() = dz.row(i) * w;
+      if (dx.outerStride() == in) {
+        detail::fma_gemm<T>(batch, in, out, dz.data(), out, 1, w, in, dx.data(), in);
+      } else {  // a block of a wider matrix: through the delta buffer
+        MatrixMap da(ws.delta_[1 - cur].data(), batch, in);
+        detail::fma_gemm<T>(batch, in, out, dz.data(), out, 1, w, in, da.data(), in);
+        dx = da;
+      }
     } else {
       MatrixMap da(ws.delta_[1 - cur].data(), batch, in);
-      for (Eigen::Index i = 0; i < batch; ++i) da.row(i).noalias() = dz.row(i) * w;
+      detail::fma_gemm<T>(batch, in, out, dz.data(), out, 1, w, in, da.data(), in);
       cur = 1 - cur;
     }
   }

@@ -98,7 +98,7 @@ class _Algorithm:
         self._actor = None
         self.num_timesteps = 0
         self.env, self.env_id, builtin = self._resolve_env(env)
-        c = default_config(self.env_id if builtin else "CartPole-v1", self._algo)
+        c = default_config(self.env_id if builtin else "", self._algo)
         if not builtin:
             if isinstance(self.env, list):
                 c.set_python_envs(self.env)

@@ -92,8 +92,8 @@ const char* to_string(Algo a);
 /// Inverse of to_string (case-insensitive); throws std::invalid_argument listing the names.
 Algo parse_algo(const std::string& name);
 
-/// Everything a training run depends on. Defaults are PPO's for CartPole-v1 (default_config gives
-/// tuned values for other environments and algorithms).
+/// Everything a training run depends on. Defaults are generic PPO values (default_config gives
+/// tuned values for each environment and algorithm).
 struct AgentConfig {
   // ---- the task ----
   std::string env_id = "CartPole-v1";
@@ -183,7 +183,9 @@ struct AgentConfig {
 };
 
 /// The tuned defaults for an environment and algorithm ("CartPole-v1", "Acrobot-v1", ...; other
-/// registered ids get generic values). Throws std::invalid_argument for an unknown id.
+/// registered ids get generic values; "" gives the algorithm's defaults without any
+/// environment's tuning, for a user's own environment). Throws std::invalid_argument for an
+/// unknown id.
 AgentConfig default_config(const std::string& env_id, Algo algo = Algo::kPPO);
 
 /// A trained policy: what evaluation needs, plus the critic for reference.

@@ -303,8 +303,7 @@ class _Algorithm:
         model.config = None
         if env is None:
             env = policy.env_id
-        model.env, model.env_id, _ = (None, env, True) if isinstance(env, str) and \
-            env in _rl.registered_ids() else cls._resolve_env(env)
+        model.env, model.env_id, _ = cls._resolve_env(env)
         return model
 
     def __repr__(self):

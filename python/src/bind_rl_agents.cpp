@@ -108,6 +108,18 @@ void copy_obs(const py::handle& obs, float* dst, py::ssize_t size, const std::st
   std::copy(a.data(), a.data() + size, dst);
 }
 
+/// env.reset(seed=seed) (or env.reset()), checked to return (obs, info), its obs copied into
+/// `obs` (size floats). Called under the GIL.
+void reset_into(const py::object& env, std::optional<std::uint64_t> seed, float* obs,
+                py::ssize_t size, const std::string& id) {
+  const py::object r = seed ? env.attr("reset")(py::arg("seed") = *seed) : env.attr("reset")();
+  const py::tuple t = r.cast<py::tuple>();
+  if (t.size() != 2)
+    throw std::invalid_argument(id + ".reset must return (obs, info), got " +
+                                std::to_string(t.size()) + " values");
+  copy_obs(t[0], obs, size, id + ".reset");
+}
+
 /// One gymnasium.Env (reset(seed=) -> (obs, info), step(a) -> 5-tuple) as an rl::Env.
 class PyEnv final : public rl::Env {
  public:
@@ -130,12 +142,7 @@ class PyEnv final : public rl::Env {
     if (options.low || options.high || options.x_init || options.y_init)
       throw std::invalid_argument(id_ + ": reset options are not passed to Python environments");
     py::gil_scoped_acquire gil;
-    py::object r = seed ? (*env_).attr("reset")(py::arg("seed") = *seed) : (*env_).attr("reset")();
-    const py::tuple t = r.cast<py::tuple>();
-    if (t.size() != 2)
-      throw std::invalid_argument(id_ + ".reset must return (obs, info), got " +
-                                  std::to_string(t.size()) + " values");
-    copy_obs(t[0], obs, obs_.size(), id_ + ".reset");
+    reset_into(*env_, seed, obs, obs_.size(), id_);
     elapsed_ = 0;
   }
   rl::StepResult step(std::int64_t action, float* obs) override {
@@ -212,12 +219,7 @@ class PyVecEnv final : public rl::VecEnvBackend {
   }
   void reset(float* obs, std::optional<std::uint64_t> seed) override {
     py::gil_scoped_acquire gil;
-    py::object r = seed ? (*env_).attr("reset")(py::arg("seed") = *seed) : (*env_).attr("reset")();
-    const py::tuple t = r.cast<py::tuple>();
-    if (t.size() != 2)
-      throw std::invalid_argument(id + ".reset must return (obs, infos), got " +
-                                  std::to_string(t.size()) + " values");
-    copy_obs(t[0], obs, static_cast<py::ssize_t>(num_envs) * obs_dim, id + ".reset");
+    reset_into(*env_, seed, obs, static_cast<py::ssize_t>(num_envs) * obs_dim, id);
   }
   void step_discrete(const std::int64_t* actions, float* obs, double* rewards,
                      std::uint8_t* terminated, std::uint8_t* truncated) override {

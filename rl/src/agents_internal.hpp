@@ -124,6 +124,8 @@ class Trainer {
   const std::vector<UpdateRecord>& updates() const { return updates_; }
   /// The result so far (policy exported from the current parameters).
   TrainResult result() const;
+  /// The policy of the current parameters.
+  Policy policy() const;
   Progress progress() const;
 
   const AgentConfig& config() const { return cfg_; }

@@ -30,6 +30,21 @@ void ObsNormalizer::init(int dim, bool on, double clip_value) {
   batch_var_.setZero(dim);
 }
 
+namespace {
+
+/// Chan et al.'s parallel update: running (mean, var) over `count` samples merged with a batch of
+/// n samples' mean and population variance (the caller then adds n to count).
+void merge_moments(double& mean, double& var, double count, double batch_mean, double batch_var,
+                   double n) {
+  const double tot = count + n;
+  const double delta = batch_mean - mean;
+  const double m2 = var * count + batch_var * n + delta * delta * count * n / tot;
+  mean += delta * n / tot;
+  var = m2 / tot;
+}
+
+}  // namespace
+
 void ObsNormalizer::update(const float* obs, int n) {
   if (!enabled || n < 1) return;
   const Eigen::Index dim = mean.size();
@@ -44,14 +59,9 @@ void ObsNormalizer::update(const float* obs, int n) {
       batch_var_[j] += d * d;
     }
   batch_var_ /= n;
-  const double tot = count + n;
-  for (Eigen::Index j = 0; j < dim; ++j) {
-    const double delta = batch_mean_[j] - mean[j];
-    const double m2 = var[j] * count + batch_var_[j] * n + delta * delta * count * n / tot;
-    mean[j] += delta * n / tot;
-    var[j] = m2 / tot;
-  }
-  count = tot;
+  for (Eigen::Index j = 0; j < dim; ++j)
+    merge_moments(mean[j], var[j], count, batch_mean_[j], batch_var_[j], n);
+  count += n;
 }
 
 void RewardNormalizer::init(int num_envs, bool on, double discount, double clip_value) {
@@ -84,12 +94,8 @@ void RewardNormalizer::apply(double* rewards, const std::uint8_t* valid, const s
         v += d * d;
       }
     v /= k;
-    const double tot = count + k;
-    const double delta = m - mean;
-    const double m2 = var * count + v * k + delta * delta * count * k / tot;
-    mean += delta * k / tot;
-    var = m2 / tot;
-    count = tot;
+    merge_moments(mean, var, count, m, v, k);
+    count += k;
   }
   const double scale = std::sqrt(var + kEps);
   for (int i = 0; i < n; ++i) {
@@ -329,10 +335,14 @@ std::int64_t planned_updates(const AgentConfig& c) {
   return (c.total_steps + per - 1) / per;
 }
 
+/// Optimizer steps of one update as planned (PPO's target_kl may stop an update early).
+std::int64_t optimizer_steps_per_update(const AgentConfig& c) {
+  return c.algo == Algo::kPPO ? std::int64_t{c.n_epochs} * c.num_minibatches : 1;
+}
+
 std::int64_t planned_optimizer_steps(const AgentConfig& c) {
-  if (c.algo == Algo::kPPO) return planned_updates(c) * c.n_epochs * c.num_minibatches;
-  if (c.algo == Algo::kA2C) return planned_updates(c);
-  return 1;
+  if (c.algo == Algo::kReinforce) return 1;
+  return planned_updates(c) * optimizer_steps_per_update(c);
 }
 
 void check_config(const AgentConfig& c) {
@@ -456,9 +466,8 @@ void Trainer<T>::extend(std::int64_t steps) {
   if (anneal_) {
     const std::int64_t new_updates =
         std::max<std::int64_t>(1, planned_updates(cfg_) - done_updates);
-    const std::int64_t per_update =
-        cfg_.algo == Algo::kPPO ? std::int64_t{cfg_.n_epochs} * cfg_.num_minibatches : 1;
-    anneal_ = core::Schedule::linear(cfg_.lr(), 1.0, 0.0, new_updates * per_update);
+    anneal_ =
+        core::Schedule::linear(cfg_.lr(), 1.0, 0.0, new_updates * optimizer_steps_per_update(cfg_));
     anneal_offset_ = opt_.state().step;
   }
 }
@@ -790,10 +799,15 @@ Progress Trainer<T>::progress() const {
 }
 
 template <typename T>
+Policy Trainer<T>::policy() const {
+  return export_policy(cfg_, net_, params_, norm_, reward_norm_, vec_.single_action_space());
+}
+
+template <typename T>
 TrainResult Trainer<T>::result() const {
   TrainResult r;
   r.config = cfg_;
-  r.policy = export_policy(cfg_, net_, params_, norm_, reward_norm_, vec_.single_action_space());
+  r.policy = policy();
   r.episodes = episodes_done_;
   r.updates = updates_;
   r.env_steps = env_steps_;
@@ -921,7 +935,9 @@ const UpdateRecord& Agent::last_update() const {
   if (u.empty()) throw std::logic_error("Agent::last_update: no update has run yet");
   return u.back();
 }
-Policy Agent::policy() const { return result().policy; }
+Policy Agent::policy() const {
+  return impl_->visit([](const auto& t) { return t.policy(); });
+}
 TrainResult Agent::result() const {
   return impl_->visit([](const auto& t) { return t.result(); });
 }

@@ -36,6 +36,23 @@ std::string fixed(double v, int digits) {
   return buf;
 }
 
+/// A learning curve: x = environment steps at each episode's end, y = the mean return of the
+/// last 20 episodes (fewer at the start).
+struct Curve {
+  std::vector<double> x, mean20;
+};
+Curve last20_curve(const std::vector<EpisodeRecord>& episodes) {
+  Curve c;
+  double window_sum = 0;
+  for (std::size_t i = 0; i < episodes.size(); ++i) {
+    window_sum += episodes[i].ret;
+    if (i >= 20) window_sum -= episodes[i - 20].ret;
+    c.x.push_back(static_cast<double>(episodes[i].env_steps));
+    c.mean20.push_back(window_sum / static_cast<double>(std::min<std::size_t>(i + 1, 20)));
+  }
+  return c;
+}
+
 }  // namespace
 
 void plot_training(const TrainResult& run, const std::string& png_path) {
@@ -45,19 +62,13 @@ void plot_training(const TrainResult& run, const std::string& png_path) {
                 std::to_string(run.config.seed));
 
   plt::Axes& left = fig.axes(0, 0);
-  std::vector<double> x, ret, smooth;
-  double window_sum = 0;
-  for (std::size_t i = 0; i < run.episodes.size(); ++i) {
-    x.push_back(static_cast<double>(run.episodes[i].env_steps));
-    ret.push_back(run.episodes[i].ret);
-    window_sum += run.episodes[i].ret;
-    if (i >= 20) window_sum -= run.episodes[i - 20].ret;
-    smooth.push_back(window_sum / static_cast<double>(std::min<std::size_t>(i + 1, 20)));
-  }
-  plt::ScatterSeries& dots = left.scatter(x, ret, "episode");
+  const Curve curve = last20_curve(run.episodes);
+  std::vector<double> ret;
+  for (const EpisodeRecord& e : run.episodes) ret.push_back(e.ret);
+  plt::ScatterSeries& dots = left.scatter(curve.x, ret, "episode");
   dots.size = 3.5;
   dots.alpha = 0.35;
-  left.plot(x, smooth, "mean of the last 20");
+  left.plot(curve.x, curve.mean20, "mean of the last 20");
   const double solved = reward_threshold(env);
   if (std::isfinite(solved)) left.axhline(solved).label = "solved (" + fixed(solved, 0) + ")";
   left.set_xlabel("environment steps");
@@ -93,17 +104,9 @@ void plot_population(const std::vector<TrainResult>& runs, const std::vector<dou
   std::vector<double> ticks, bars;
   std::vector<std::string> names;
   for (std::size_t r = 0; r < runs.size(); ++r) {
-    std::vector<double> x, smooth;
-    double window_sum = 0;
-    const auto& eps = runs[r].episodes;
-    for (std::size_t i = 0; i < eps.size(); ++i) {
-      window_sum += eps[i].ret;
-      if (i >= 20) window_sum -= eps[i - 20].ret;
-      x.push_back(static_cast<double>(eps[i].env_steps));
-      smooth.push_back(window_sum / static_cast<double>(std::min<std::size_t>(i + 1, 20)));
-    }
+    const Curve curve = last20_curve(runs[r].episodes);
     const std::string name = "seed " + std::to_string(runs[r].config.seed);
-    plt::LineSeries& line = left.plot(x, smooth, runs.size() <= 10 ? name : "");
+    plt::LineSeries& line = left.plot(curve.x, curve.mean20, runs.size() <= 10 ? name : "");
     line.color = plt::tab10(static_cast<int>(r % 10));
     ticks.push_back(static_cast<double>(r));
     bars.push_back(std::isfinite(eval_means[r]) ? eval_means[r] : 0.0);

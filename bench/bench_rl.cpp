@@ -9,7 +9,9 @@
 //  (b) Batched: rl::VecEnv CartPole-v1 at 1, 1024 and 16384 environments (--envs), on 1 thread
 //      and on --threads threads. Actions come from a random 0/1 array precomputed before timing
 //      (about 2^20 actions, cycled through batch by batch). env-steps/s = num_envs × vector steps
-//      per second; the next-step autoreset of finished environments is part of the cost.
+//      per second; the next-step autoreset of finished environments is part of the cost. Each
+//      size and thread count runs in both math modes: exact (glibc sincos/pow, the single Env's
+//      numbers) and vector (VecMath::kVector: libmvec SIMD sin/cos, x·x squares).
 //      Timing for (a) and (b): warm-up (at least 0.1 s), then the median of 9 repetitions of
 //      about 50 ms each. Nothing is allocated inside the timed loops.
 //  (c) Solving: rl::train with default_config("CartPole-v1", PPO) (its own thread count unless
@@ -136,14 +138,16 @@ SingleResult bench_single() {
 struct VecResult {
   int num_envs = 0;
   int threads = 0;
+  bool vector_math = false;
   Timing timing;
   double env_steps_per_s = 0;
   double vector_steps_per_s = 0;
 };
 
-VecResult bench_vec(int num_envs, int threads, const std::vector<std::int64_t>& actions,
-                    int batches) {
-  rl::VecEnv venv(kEnvId, num_envs, threads);
+VecResult bench_vec(int num_envs, int threads, bool vector_math,
+                    const std::vector<std::int64_t>& actions, int batches) {
+  rl::VecEnv venv(kEnvId, num_envs, threads, rl::AutoresetMode::kNextStep,
+                  vector_math ? rl::VecMath::kVector : rl::VecMath::kExact);
   const std::size_t n = static_cast<std::size_t>(num_envs);
   std::vector<float> obs(n * 4);
   std::vector<double> rewards(n);
@@ -162,6 +166,7 @@ VecResult bench_vec(int num_envs, int threads, const std::vector<std::int64_t>& 
   VecResult res;
   res.num_envs = num_envs;
   res.threads = threads;
+  res.vector_math = vector_math;
   res.timing = time_loop(run);
   volatile float keep = sink;
   (void)keep;
@@ -287,7 +292,7 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
 
     std::printf("\n(b) VecEnv %s, random actions (precomputed), next-step autoreset:\n", kEnvId);
-    std::printf("%10s %4s %14s %14s %10s %10s %5s\n", "num_envs", "thr", "env-steps/s",
+    std::printf("%10s %4s %7s %14s %14s %10s %10s %5s\n", "num_envs", "thr", "math", "env-steps/s",
                 "vec-steps/s", "ns/env-st", "reps", "bg");
     for (int n : env_sizes) {
       // About 2^20 random actions (16 .. 1024 batches), cycled through batch by batch.
@@ -297,12 +302,15 @@ int main(int argc, char** argv) {
       std::mt19937_64 rng(12345);
       for (std::int64_t& a : actions) a = static_cast<std::int64_t>(rng() >> 63);
       for (int th : thread_counts) {
-        vec.push_back(bench_vec(n, th, actions, batches));
-        const VecResult& v = vec.back();
-        std::printf("%10d %4d %14.4g %14.4g %10.2f %4dx%-5ld %5.2f\n", n, th, v.env_steps_per_s,
-                    v.vector_steps_per_s, 1e9 / v.env_steps_per_s, v.timing.reps,
-                    v.timing.iters_per_rep, v.timing.background);
-        std::fflush(stdout);
+        for (bool vm : {false, true}) {
+          vec.push_back(bench_vec(n, th, vm, actions, batches));
+          const VecResult& v = vec.back();
+          std::printf("%10d %4d %7s %14.4g %14.4g %10.2f %4dx%-5ld %5.2f\n", n, th,
+                      vm ? "vector" : "exact", v.env_steps_per_s, v.vector_steps_per_s,
+                      1e9 / v.env_steps_per_s, v.timing.reps, v.timing.iters_per_rep,
+                      v.timing.background);
+          std::fflush(stdout);
+        }
       }
     }
   }
@@ -373,6 +381,7 @@ int main(int argc, char** argv) {
       for (const VecResult& v : vec)
         j["vec"].push_back({{"num_envs", v.num_envs},
                             {"threads", v.threads},
+                            {"math", v.vector_math ? "vector" : "exact"},
                             {"env_steps_per_s", v.env_steps_per_s},
                             {"vector_steps_per_s", v.vector_steps_per_s},
                             {"reps", v.timing.reps},

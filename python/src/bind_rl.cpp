@@ -100,11 +100,13 @@ void bind_rl(py::module_& m) {
                     "the internal float64 state (list)");
 
   py::class_<rl::VecEnv>(m, "VecEnv", "num_envs copies of one environment, next-step autoreset")
-      .def(py::init([](const std::string& id, int n, int threads, const std::string& mode) {
-             return rl::VecEnv(id, n, threads, rl::parse_autoreset_mode(mode));
+      .def(py::init([](const std::string& id, int n, int threads, const std::string& mode,
+                       bool vector_math) {
+             return rl::VecEnv(id, n, threads, rl::parse_autoreset_mode(mode),
+                               vector_math ? rl::VecMath::kVector : rl::VecMath::kExact);
            }),
            py::arg("id"), py::arg("num_envs"), py::arg("num_threads") = 1,
-           py::arg("autoreset_mode") = "next_step")
+           py::arg("autoreset_mode") = "next_step", py::arg("vector_math") = false)
       .def_property_readonly(
           "autoreset_mode",
           [](const rl::VecEnv& v) { return std::string(rl::to_string(v.autoreset_mode())); })
@@ -131,6 +133,14 @@ void bind_rl(py::module_& m) {
              for (int i = 0; i < v.num_envs(); ++i)
                has.mutable_data()[i] = !v.final_mask().empty() && v.final_mask()[i] != 0;
              return py::make_tuple(a, has);
+           })
+      .def("states",
+           [](const rl::VecEnv& v) {
+             const std::vector<double> st = v.states();
+             const py::ssize_t n = v.num_envs();
+             py::array_t<double> a({n, static_cast<py::ssize_t>(st.size()) / n});
+             std::copy(st.begin(), st.end(), a.mutable_data());
+             return a;
            })
       .def_property_readonly("num_envs", &rl::VecEnv::num_envs)
       .def_property_readonly("single_observation_space", &rl::VecEnv::single_observation_space,

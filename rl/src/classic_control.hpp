@@ -87,6 +87,14 @@ inline double round_to_float32(double x) {
 /// glibc sin and cos of one angle.
 inline void sin_cos(double x, double* s, double* c) { ::sincos(x, s, c); }
 
+/// sin and cos of x[0, n) through glibc's vector math library libmvec, the widest variant the
+/// build targets (AVX-512: 8 lanes, AVX2: 4, else SSE2: 2; at most 4 ulp from the exact values);
+/// each lane's result depends on its input alone. Without libmvec (not glibc on x86-64) it falls
+/// back to sin_cos. VecMath::kVector's sine and cosine.
+void vector_sin_cos(const double* x, int n, double* s, double* c);
+/// Which implementation vector_sin_cos uses, e.g. "libmvec AVX-512 (8 lanes)".
+const char* vector_sin_cos_kind();
+
 /// numpy's float64 floor remainder a % b (npy_divmod: fmod, then shifted by b when the signs
 /// differ; a zero result takes b's sign).
 inline double py_mod(double a, double b) {

@@ -13,7 +13,8 @@
 // on that env alone, so results are bit-identical for any thread count. The per-env arithmetic
 // is classic_control.hpp's, the same functions the single environments call, so VecEnv equals
 // N independent Env objects bit for bit. CartPole has a split kernel: a scalar pass for the C
-// library calls (sincos, pow) and a vectorised pass for the rest of the step.
+// library calls (sincos, pow) and a vectorised pass for the rest of the step; with
+// VecMath::kVector the first pass calls libmvec's vector sine and cosine and squares by x·x.
 
 #include <omp.h>
 
@@ -68,8 +69,12 @@ class VecImpl final : public VecEnvBackend {
   static constexpr int kO = P::kObsDim;
 
  public:
-  VecImpl(int n, AutoresetMode mode) {
+  VecImpl(int n, AutoresetMode mode, VecMath math) : vector_math_(math == VecMath::kVector) {
     id = P::kId;
+    if (vector_math_ && !std::is_same_v<P, detail::CartPole>)
+      throw std::invalid_argument(std::string("VecEnv(") + P::kId +
+                                  "): vector math is implemented for CartPole-v1 only; use the "
+                                  "exact mode");
     autoreset_mode = mode;
     if (mode == AutoresetMode::kSameStep) {
       final_obs.assign(static_cast<std::size_t>(n) * kO, 0.f);
@@ -177,6 +182,14 @@ class VecImpl final : public VecEnvBackend {
     }
   }
 
+  std::vector<double> states() const override {
+    std::vector<double> out(static_cast<std::size_t>(num_envs) * kS);
+    for (int i = 0; i < num_envs; ++i)
+      for (int k = 0; k < kS; ++k)
+        out[static_cast<std::size_t>(i) * kS + k] = s_[static_cast<std::size_t>(k) * num_envs + i];
+    return out;
+  }
+
  private:
   void check_reset() const {
     if (!has_reset_) {
@@ -255,6 +268,32 @@ class VecImpl final : public VecEnvBackend {
     }
   }
 
+  static constexpr int kChunk = 256;  // CartPole envs per pass (the temporaries stay in L1)
+
+  /// CartPole, VecMath::kExact: sin θ and cos θ from the C library (scalar calls), then θ̇² and
+  /// cos²θ as glibc's pow(·, 2) gives them: x·x where that is provably the same, pow itself for
+  /// the few others (detail::glibc_pow2, here split in two passes).
+  static void exact_trig(const double* __restrict td, const double* __restrict th, int n,
+                         double* __restrict sn, double* __restrict cs, double* __restrict tdsq,
+                         double* __restrict csq) {
+    for (int j = 0; j < n; ++j) detail::sin_cos(th[j], &sn[j], &cs[j]);
+    std::uint8_t unsafe[kChunk];
+    int any_unsafe = 0;
+#pragma omp simd reduction(| : any_unsafe)
+    for (int j = 0; j < n; ++j) {
+      const bool ok1 = detail::pow2_candidate(td[j], &tdsq[j]);
+      const bool ok2 = detail::pow2_candidate(cs[j], &csq[j]);
+      unsafe[j] = static_cast<std::uint8_t>((ok1 ? 0 : 1) | (ok2 ? 0 : 2));
+      any_unsafe |= unsafe[j];
+    }
+    if (any_unsafe) {
+      for (int j = 0; j < n; ++j) {
+        if (unsafe[j] & 1) tdsq[j] = detail::libm_pow2(td[j]);
+        if (unsafe[j] & 2) csq[j] = detail::libm_pow2(cs[j]);
+      }
+    }
+  }
+
   /// CartPole: chunks of kChunk envs; scalar calls to the C library (sincos, and pow for the
   /// few squares that need it), vectorised arithmetic for the rest, then the rare autoresets.
   /// Every number equals what CartPole::step computes for the same env.
@@ -262,9 +301,8 @@ class VecImpl final : public VecEnvBackend {
   void cartpole_block(int b, int e, const A* actions, float* obs, double* rewards,
                       std::uint8_t* terminated, std::uint8_t* truncated) {
     using CP = detail::CartPole;
-    constexpr int kChunk = 256;
     double sn[kChunk], cs[kChunk], tdsq[kChunk], csq[kChunk];
-    std::uint8_t was_done[kChunk], unsafe[kChunk];
+    std::uint8_t was_done[kChunk];
     double* __restrict x = comp(0);
     double* __restrict xd = comp(1);
     double* __restrict th = comp(2);
@@ -273,23 +311,16 @@ class VecImpl final : public VecEnvBackend {
     std::uint8_t* __restrict ar = autoreset_.data();
     for (int c0 = b; c0 < e; c0 += kChunk) {
       const int n = std::min(kChunk, e - c0);
-      // Pass 1: the C library's sin and cos (scalar calls).
-      for (int j = 0; j < n; ++j) detail::sin_cos(th[c0 + j], &sn[j], &cs[j]);
-      // Pass 2: θ̇² and cos²θ as glibc's pow(·, 2) gives them: x·x where that is provably the
-      // same, pow itself for the few others (detail::glibc_pow2, here split in two passes).
-      int any_unsafe = 0;
-#pragma omp simd reduction(| : any_unsafe)
-      for (int j = 0; j < n; ++j) {
-        const bool ok1 = detail::pow2_candidate(td[c0 + j], &tdsq[j]);
-        const bool ok2 = detail::pow2_candidate(cs[j], &csq[j]);
-        unsafe[j] = static_cast<std::uint8_t>((ok1 ? 0 : 1) | (ok2 ? 0 : 2));
-        any_unsafe |= unsafe[j];
-      }
-      if (any_unsafe) {
+      if (vector_math_) {
+        // Pass 1-2 (VecMath::kVector): libmvec's sine and cosine, np.square's x·x.
+        detail::vector_sin_cos(th + c0, n, sn, cs);
+#pragma omp simd
         for (int j = 0; j < n; ++j) {
-          if (unsafe[j] & 1) tdsq[j] = detail::libm_pow2(td[c0 + j]);
-          if (unsafe[j] & 2) csq[j] = detail::libm_pow2(cs[j]);
+          tdsq[j] = td[c0 + j] * td[c0 + j];
+          csq[j] = cs[j] * cs[j];
         }
+      } else {
+        exact_trig(td + c0, th + c0, n, sn, cs, tdsq, csq);
       }
       // Pass 3: the rest of the step, vectorised.
       int any_reset = 0;
@@ -337,6 +368,7 @@ class VecImpl final : public VecEnvBackend {
   std::vector<std::uint8_t> autoreset_;
   double default_a_ = 0, default_b_ = 0;
   bool has_reset_ = false;
+  bool vector_math_ = false;
 };
 
 /// Any Env objects, stepped one after another (VecEnv::from_envs), with the same next-step
@@ -395,6 +427,14 @@ class EnvList final : public VecEnvBackend {
     run(obs, rewards, terminated, truncated,
         [&](std::size_t i, float* o) { return envs_[i]->step(actions + i * d, o); });
   }
+  std::vector<double> states() const override {
+    std::vector<double> out;
+    for (const auto& e : envs_) {
+      const std::vector<double> s = e->state();
+      out.insert(out.end(), s.begin(), s.end());
+    }
+    return out;
+  }
 
  private:
   template <class F>
@@ -421,17 +461,19 @@ class EnvList final : public VecEnvBackend {
 
   std::vector<std::unique_ptr<Env>> envs_;
   std::vector<std::uint8_t> done_;
+
   bool has_reset_ = false;
 };
 
-std::unique_ptr<VecEnvBackend> make_impl(const std::string& id, int n, AutoresetMode m) {
-  if (id == detail::CartPole::kId) return std::make_unique<VecImpl<detail::CartPole>>(n, m);
-  if (id == detail::Acrobot::kId) return std::make_unique<VecImpl<detail::Acrobot>>(n, m);
-  if (id == detail::MountainCar::kId) return std::make_unique<VecImpl<detail::MountainCar>>(n, m);
+std::unique_ptr<VecEnvBackend> make_impl(const std::string& id, int n, AutoresetMode m, VecMath v) {
+  if (id == detail::CartPole::kId) return std::make_unique<VecImpl<detail::CartPole>>(n, m, v);
+  if (id == detail::Acrobot::kId) return std::make_unique<VecImpl<detail::Acrobot>>(n, m, v);
+  if (id == detail::MountainCar::kId)
+    return std::make_unique<VecImpl<detail::MountainCar>>(n, m, v);
   if (id == detail::MountainCarContinuous::kId) {
-    return std::make_unique<VecImpl<detail::MountainCarContinuous>>(n, m);
+    return std::make_unique<VecImpl<detail::MountainCarContinuous>>(n, m, v);
   }
-  if (id == detail::Pendulum::kId) return std::make_unique<VecImpl<detail::Pendulum>>(n, m);
+  if (id == detail::Pendulum::kId) return std::make_unique<VecImpl<detail::Pendulum>>(n, m, v);
   make(id);  // throws the registry's message for an unknown id
   throw std::invalid_argument("VecEnv: unknown environment id '" + id + "'");
 }
@@ -465,13 +507,18 @@ void VecEnvBackend::reset_masked(float*, std::optional<std::uint64_t>, const std
   throw std::logic_error(id + " VecEnv: this backend has no reset with a mask");
 }
 
-VecEnv::VecEnv(const std::string& id, int num_envs, int num_threads, AutoresetMode mode) {
+std::vector<double> VecEnvBackend::states() const {
+  throw std::logic_error(id + " VecEnv: this backend does not expose its internal states");
+}
+
+VecEnv::VecEnv(const std::string& id, int num_envs, int num_threads, AutoresetMode mode,
+               VecMath math) {
   if (num_envs < 1) {
     throw std::invalid_argument("VecEnv(" + id + "): num_envs must be at least 1, got " +
                                 std::to_string(num_envs));
   }
   impl_ = std::make_shared<Impl>();
-  impl_->p = make_impl(id, num_envs, mode);
+  impl_->p = make_impl(id, num_envs, mode, math);
   set_num_threads(num_threads);
 }
 
@@ -512,6 +559,7 @@ void VecEnv::reset(float* obs, std::optional<std::uint64_t> seed, const std::uin
 AutoresetMode VecEnv::autoreset_mode() const { return impl_->p->autoreset_mode; }
 const std::vector<float>& VecEnv::final_observations() const { return impl_->p->final_obs; }
 const std::vector<std::uint8_t>& VecEnv::final_mask() const { return impl_->p->final_mask; }
+std::vector<double> VecEnv::states() const { return impl_->p->states(); }
 
 void VecEnv::step(const std::int64_t* actions, float* obs, double* rewards,
                   std::uint8_t* terminated, std::uint8_t* truncated) {

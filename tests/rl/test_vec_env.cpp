@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "../../rl/src/classic_control.hpp"
 #include "adamant/rl/env.hpp"
 #include "adamant/rl/random.hpp"
 
@@ -273,6 +274,122 @@ INSTANTIATE_TEST_SUITE_P(Envs, VecEnvAll,
                            for (char& c : s) c = c == '-' ? '_' : c;
                            return s;
                          });
+
+// ---- VecMath::kVector (CartPole-v1) ------------------------------------------------------
+
+/// Distance of a from b in units of b's ulp.
+double ulps(double a, double b) {
+  const double ulp = std::nextafter(std::fabs(b), INFINITY) - std::fabs(b);
+  return std::fabs(a - b) / ulp;
+}
+
+TEST(VecMath, VectorSinCosIsWithinFourUlpsLaneByLane) {
+  Generator g(3);
+  std::vector<double> x(4099);
+  for (std::size_t i = 0; i < x.size(); ++i)
+    x[i] = i % 3 == 0 ? g.uniform(-0.5, 0.5)
+                      : (i % 3 == 1 ? g.uniform(-10, 10) : g.uniform(-1e4, 1e4));
+  std::vector<double> s(x.size()), c(x.size());
+  detail::vector_sin_cos(x.data(), static_cast<int>(x.size()), s.data(), c.data());
+  double worst = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    worst = std::max({worst, ulps(s[i], std::sin(x[i])), ulps(c[i], std::cos(x[i]))});
+  }
+  EXPECT_LE(worst, 4.0) << detail::vector_sin_cos_kind();
+  // Every tail length and offset gives each element's value unchanged (lanes are independent).
+  for (int n = 1; n <= 17; ++n) {
+    for (int off = 0; off < 3; ++off) {
+      std::vector<double> s2(n), c2(n);
+      detail::vector_sin_cos(x.data() + off, n, s2.data(), c2.data());
+      for (int k = 0; k < n; ++k) {
+        ASSERT_EQ(s2[k], s[off + k]) << "n " << n << " offset " << off;
+        ASSERT_EQ(c2[k], c[off + k]) << "n " << n << " offset " << off;
+      }
+    }
+  }
+}
+
+std::vector<Trace> run_cartpole(int n, int threads, VecMath math, int steps) {
+  return run_vec(VecEnv("CartPole-v1", n, threads, AutoresetMode::kNextStep, math), steps, 11);
+}
+
+TEST(VecMath, VectorModeIsThreadCountIndependentAndCloseToExact) {
+  const int n = 1001, steps = 200;
+  const auto exact = run_cartpole(n, 1, VecMath::kExact, steps);
+  const auto one = run_cartpole(n, 1, VecMath::kVector, steps);
+  for (int threads : {2, 3, 8}) {
+    const auto many = run_cartpole(n, threads, VecMath::kVector, steps);
+    for (std::size_t s = 0; s < one.size(); ++s)
+      ASSERT_TRUE(one[s] == many[s]) << threads << " threads, step " << s;
+  }
+  // The same reset states (the generators are untouched by the math mode); then a few ulps per
+  // step: the first steps agree to float32 rounding of nearly equal doubles, and the flags and
+  // the autoreset pattern agree as long as no env sits on a threshold.
+  ASSERT_TRUE(exact[0] == one[0]);
+  double worst = 0;
+  for (int s = 1; s <= 10; ++s) {
+    for (std::size_t k = 0; k < exact[s].obs.size(); ++k) {
+      const double a = exact[s].obs[k], b = one[s].obs[k];
+      worst = std::max(worst, std::fabs(a - b) / std::max(1e-3, std::fabs(a)));
+    }
+    EXPECT_EQ(exact[s].term, one[s].term) << "step " << s;
+  }
+  EXPECT_LE(worst, 1e-6);  // a float32 ulp of the observation at most
+}
+
+TEST(VecMath, VectorStepsAreGymnasiumsVectorArithmetic) {
+  // Steps from the same float64 states, written as CartPoleVectorEnv computes them: np.cos /
+  // np.sin (here libmvec's, to be the same SIMD function), np.square, then the Euler update,
+  // compared bit for bit on the float64 states; the exact mode's glibc sincos and pow part from it.
+  const int n = 256, steps = 8;
+  VecEnv v("CartPole-v1", n, 1, AutoresetMode::kNextStep, VecMath::kVector);
+  VecEnv ex("CartPole-v1", n, 1, AutoresetMode::kNextStep, VecMath::kExact);
+  std::vector<float> obs(n * 4);
+  v.reset(obs.data(), 5);
+  ex.reset(obs.data(), 5);
+  std::vector<double> st = v.states();
+  ASSERT_EQ(st, ex.states());
+  for (int i = 0; i < n; ++i) {
+    // The reset state of env i (seed 5 + i): the first four uniforms of its generator.
+    Generator gi(static_cast<std::uint64_t>(5 + i));
+    for (int k = 0; k < 4; ++k) ASSERT_EQ(st[i * 4 + k], gi.uniform(-0.05, 0.05));
+  }
+  std::vector<std::int64_t> a(n);
+  std::vector<double> r(n);
+  std::vector<std::uint8_t> te(n), tr(n);
+  using CP = detail::CartPole;
+  int modes_differ = 0;
+  for (int t = 0; t < steps; ++t) {  // alternating pushes: no episode ends within 8 steps
+    for (int i = 0; i < n; ++i) a[i] = (i + t) % 2;
+    v.step(a.data(), obs.data(), r.data(), te.data(), tr.data());
+    ex.step(a.data(), obs.data(), r.data(), te.data(), tr.data());
+    for (int i = 0; i < n; ++i) {
+      ASSERT_EQ(te[i], 0);
+      double* q = &st[i * 4];
+      double sn, cs;
+      detail::vector_sin_cos(&q[2], 1, &sn, &cs);
+      CP::advance(q[0], q[1], q[2], q[3], a[i] == 1, sn, cs, q[3] * q[3], cs * cs);
+    }
+    ASSERT_EQ(v.states(), st) << "step " << t;
+    const std::vector<double> e = ex.states();
+    for (std::size_t k = 0; k < e.size(); ++k) {
+      modes_differ += e[k] != st[k];
+      ASSERT_LE(std::fabs(e[k] - st[k]), 1e-14 * std::max(1.0, std::fabs(e[k])));
+    }
+  }
+  EXPECT_GT(modes_differ, 0) << "the vector mode gave the exact mode's bits for every state";
+}
+
+TEST(VecMath, OtherEnvironmentsRefuseTheVectorMode) {
+  for (const char* id : {"Acrobot-v1", "MountainCar-v0", "Pendulum-v1"}) {
+    try {
+      VecEnv v(id, 4, 1, AutoresetMode::kNextStep, VecMath::kVector);
+      ADD_FAILURE() << id << " accepted VecMath::kVector";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("CartPole-v1 only"), std::string::npos) << e.what();
+    }
+  }
+}
 
 TEST(VecEnv, AutoresetSemantics) {
   // MountainCar with "no push" never reaches the goal: every env truncates at step 200, the

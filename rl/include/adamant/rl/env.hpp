@@ -101,6 +101,18 @@ enum class AutoresetMode { kNextStep, kSameStep, kDisabled };
 const char* to_string(AutoresetMode m);
 AutoresetMode parse_autoreset_mode(const std::string& name);
 
+/// How a CartPole-v1 VecEnv evaluates sin θ, cos θ and the two squares of a step:
+///   kExact   glibc's sincos and pow(·, 2), as Gymnasium's CartPoleEnv gets them from Python on
+///            glibc: every number equals the single Env's, bit for bit (the default);
+///   kVector  glibc's vector math library libmvec (the widest variant the build targets: 8
+///            doubles with AVX-512, 4 with AVX2, 2 with SSE2; at most 4 ulp from the exact sine
+///            and cosine) and x·x squares: the arithmetic of Gymnasium's CartPoleVectorEnv, whose
+///            numpy uses SIMD sin/cos and np.square. A step then differs from kExact by a few ulps
+///            and trajectories part slowly, as Gymnasium's vector and single envs do. Results
+///            still do not depend on the thread count, but may on the build's instruction set.
+///            Other environment ids refuse it (std::invalid_argument).
+enum class VecMath { kExact, kVector };
+
 /// What a VecEnv steps, with the semantics above (next-step autoreset, reset(seed) seeding env i
 /// with seed + i). The built-in kernels implement it; so do VecEnv::from_envs (any Env objects,
 /// stepped one after another) and the Python binding (a gymnasium.vector.VectorEnv). Step
@@ -118,6 +130,8 @@ class VecEnvBackend {
   /// the others' current observations are written unchanged. The default throws logic_error.
   virtual void reset_masked(float* obs, std::optional<std::uint64_t> seed,
                             const std::uint8_t* mask);
+  /// The float64 states, num_envs rows of Env::state(); the default throws logic_error.
+  virtual std::vector<double> states() const;
 
   std::string id;
   AutoresetMode autoreset_mode = AutoresetMode::kNextStep;
@@ -135,7 +149,7 @@ class VecEnvBackend {
 class VecEnv {
  public:
   VecEnv(const std::string& id, int num_envs, int num_threads = 1,
-         AutoresetMode autoreset_mode = AutoresetMode::kNextStep);
+         AutoresetMode autoreset_mode = AutoresetMode::kNextStep, VecMath math = VecMath::kExact);
   /// A VecEnv over another backend (a Python vector env). Throws std::invalid_argument when it
   /// is null or its sizes are inconsistent.
   explicit VecEnv(std::unique_ptr<VecEnvBackend> backend);
@@ -164,6 +178,9 @@ class VecEnv {
   /// have one (Gymnasium's info["final_obs"], info["_final_obs"]).
   const std::vector<float>& final_observations() const;
   const std::vector<std::uint8_t>& final_mask() const;
+  /// The internal float64 states (num_envs × state size, row i = env i's Env::state(); for
+  /// CartPole x, ẋ, θ, θ̇). Throws std::logic_error for a backend without them (a Python env).
+  std::vector<double> states() const;
   /// Discrete: actions[num_envs]; rewards[num_envs]; flags as 0/1 bytes.
   void step(const std::int64_t* actions, float* obs, double* rewards, std::uint8_t* terminated,
             std::uint8_t* truncated);

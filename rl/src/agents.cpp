@@ -246,7 +246,35 @@ AgentConfig default_config(const std::string& env_id, Algo algo) {
         c.set_lr(1e-3);
         break;
       }
-      // Continuous control and MountainCar: longer rollouts, observation normalisation.
+      if (env_id == "MountainCar-v0") {
+        // RL Zoo's MountainCar settings (16 envs x short rollouts, λ 0.98, observation
+        // normalisation, no entropy bonus) with 32-step rollouts, 10 epochs and lr 1e-3: 10 of
+        // seeds 0-9 reach a greedy mean of -97.7 to -99.6 after 10^6 steps (measured when
+        // chosen; with RL Zoo's 4 epochs, -104 to -114).
+        c.total_steps = 1000000;
+        c.num_envs = 16;
+        c.n_steps = 32;
+        c.gae_lambda = 0.98;
+        c.ent_coef = 0.0;
+        c.set_lr(1e-3);
+        c.normalize_obs = true;
+        break;
+      }
+      if (env_id == "MountainCarContinuous-v0") {
+        // The generic settings below with a wider initial policy (σ = e^0.5) and return-scaled
+        // rewards: the +100 at the goal is found by exploration before the action cost teaches
+        // the policy to stand still. 10 of seeds 0-9 reach a greedy mean of 93.3-93.5 after
+        // 300 000 steps (without the two: 8 of 10 >= 90 after 200 000).
+        c.total_steps = 300000;
+        c.num_envs = 8;
+        c.n_steps = 256;
+        c.set_lr(3e-4);
+        c.normalize_obs = true;
+        c.normalize_reward = true;
+        c.init_log_std = 0.5;
+        break;
+      }
+      // Continuous control: longer rollouts, observation normalisation.
       c.total_steps = 200000;
       c.num_envs = 8;
       c.n_steps = 256;

@@ -47,6 +47,59 @@ def _net_arch(arch) -> Tuple[list, list]:
     return arch, arch
 
 
+class _Logger:
+    """What a Stable-Baselines3 callback may call on ``model.logger``: ``record`` (kept in
+    ``name_to_value``, the last value per key), ``record_mean``, ``dump`` (a no-op)."""
+
+    def __init__(self):
+        self.name_to_value: Dict[str, Any] = {}
+
+    def record(self, key: str, value: Any, exclude=None) -> None:
+        del exclude
+        self.name_to_value[key] = value
+
+    def record_mean(self, key: str, value: Any, exclude=None) -> None:
+        self.record(key, value, exclude)
+
+    def dump(self, step: int = 0) -> None:
+        del step
+
+
+def _is_sb3_callback(cb) -> bool:
+    """A Stable-Baselines3 BaseCallback (or anything with its protocol)."""
+    return all(callable(getattr(cb, m, None)) for m in ("init_callback", "on_step"))
+
+
+class _Sb3CallbackAdapter:
+    """Drives a Stable-Baselines3 ``BaseCallback`` from learn(): ``init_callback(model)`` and
+    ``on_training_start`` once, then per update ``on_rollout_start``, ``update_locals``, one
+    ``on_step`` (``False`` stops) and ``on_rollout_end``, and ``on_training_end`` at the end.
+    The rollout runs in C++, so ``on_step`` is called once per update rather than once per
+    environment step; ``self.num_timesteps`` / ``self.n_calls`` count accordingly."""
+
+    def __init__(self, cb, model):
+        self.cb = cb
+        cb.init_callback(model)
+        if callable(getattr(cb, "on_training_start", None)):
+            cb.on_training_start({"total_timesteps": model._agent.progress()["total_steps"]}, {})
+
+    def __call__(self, info) -> bool:
+        cb = self.cb
+        for hook in ("on_rollout_start",):
+            if callable(getattr(cb, hook, None)):
+                getattr(cb, hook)()
+        if callable(getattr(cb, "update_locals", None)):
+            cb.update_locals({"progress": info, "self": info["model"]})
+        keep_going = cb.on_step()
+        if callable(getattr(cb, "on_rollout_end", None)):
+            cb.on_rollout_end()
+        return keep_going is not False
+
+    def finish(self) -> None:
+        if callable(getattr(self.cb, "on_training_end", None)):
+            self.cb.on_training_end()
+
+
 class _ProgressBar:
     """One line on stderr, rewritten after each update."""
 
@@ -201,7 +254,11 @@ class _Algorithm:
         ``callback(progress)`` is called after every update with a dict (``env_steps``,
         ``episodes``, ``updates``, ``mean_return_last20``, ``steps_per_second``, ``elapsed``,
         ``last_update`` (the update's losses, lr, approx_kl, ...), ``model``); returning
-        ``False`` stops training. A second ``learn`` continues the same run (parameters,
+        ``False`` stops training. ``callback`` may also be a Stable-Baselines3 ``BaseCallback``
+        (a subclass with ``_on_step``, or anything with ``init_callback`` and ``on_step``): it is
+        given this model (``self.model``, ``self.training_env``, ``self.logger``,
+        ``self.num_timesteps``) and its ``on_step`` runs once per update, not per environment
+        step, since the rollout runs in C++. A second ``learn`` continues the same run (parameters,
         optimizer state, environments, counters) with a new budget; the learning-rate plan
         (``anneal_lr`` or a callable ``learning_rate``) starts again over it.
         ``reset_num_timesteps`` is accepted for Stable-Baselines3 compatibility; counters always
@@ -221,6 +278,10 @@ class _Algorithm:
         else:
             self._agent.extend(total_timesteps)
         bar = _ProgressBar(progress_bar)
+        sb3 = None
+        if callback is not None and _is_sb3_callback(callback):
+            sb3 = _Sb3CallbackAdapter(callback, self)
+            callback = sb3
         while self._agent.update():
             p = self._agent.progress()
             self.num_timesteps = p["env_steps"]
@@ -234,9 +295,24 @@ class _Algorithm:
         p = self._agent.progress()
         self.num_timesteps = p["env_steps"]
         bar.show(p, final=True)
+        if sb3 is not None:
+            sb3.finish()
         self._policy = self._agent.policy()
         self._actor = None
         return self
+
+    def get_env(self):
+        """The user's environment objects given at construction (env list, factory result or
+        vector env); ``None`` for a built-in id, whose environments live in C++."""
+        return self.env
+
+    @property
+    def logger(self) -> _Logger:
+        """A minimal logger for Stable-Baselines3 callbacks (``record`` keeps the last value per
+        key in ``logger.name_to_value``)."""
+        if getattr(self, "_logger", None) is None:
+            self._logger = _Logger()
+        return self._logger
 
     @property
     def policy(self) -> Policy:

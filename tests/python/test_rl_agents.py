@@ -118,6 +118,76 @@ def test_schedules_callbacks_and_continued_learning():
     assert m2.updates["lr"][3] == m2.config.lr  # anneal_lr starts its plan again
 
 
+class _Sb3StyleCallback:
+    """Stable-Baselines3's BaseCallback protocol written out (SB3 is not installed in CI):
+    init_callback stores model / training_env / logger, on_step counts and calls _on_step."""
+
+    def __init__(self, stop_after=None):
+        self.stop_after = stop_after
+        self.events = []
+        self.n_calls = 0
+        self.num_timesteps = 0
+
+    def init_callback(self, model):
+        self.model, self.training_env, self.logger = model, model.get_env(), model.logger
+        self.events.append("init")
+
+    def on_training_start(self, locals_, globals_):
+        self.locals, self.globals = locals_, globals_
+        self.num_timesteps = self.model.num_timesteps
+        self.events.append("training_start")
+
+    def on_rollout_start(self):
+        self.events.append("rollout_start")
+
+    def update_locals(self, locals_):
+        self.locals.update(locals_)
+
+    def on_step(self):
+        self.n_calls += 1
+        self.num_timesteps = self.model.num_timesteps
+        self.logger.record("custom/timesteps", self.num_timesteps)
+        self.events.append("step")
+        return self.stop_after is None or self.n_calls < self.stop_after
+
+    def on_rollout_end(self):
+        self.events.append("rollout_end")
+
+    def on_training_end(self):
+        self.events.append("training_end")
+
+
+def test_sb3_style_callback_objects():
+    m = rl.PPO("CartPole-v1", seed=0, n_envs=4, n_steps=32, batch_size=64)
+    cb = _Sb3StyleCallback()
+    m.learn(1024, callback=cb)
+    n = len(m.updates["lr"])
+    assert n == 8 and cb.n_calls == n
+    assert cb.events == (["init", "training_start"] + ["rollout_start", "step", "rollout_end"] * n
+                         + ["training_end"])
+    assert cb.model is m and cb.training_env is None  # built-in: the envs live in C++
+    assert cb.num_timesteps == m.num_timesteps > 900
+    assert m.logger.name_to_value["custom/timesteps"] == m.num_timesteps
+    assert cb.locals["progress"]["updates"] == n
+    stop = _Sb3StyleCallback(stop_after=3)  # on_step returning False stops training
+    m2 = rl.PPO("CartPole-v1", seed=0, n_envs=4, n_steps=32, batch_size=64)
+    m2.learn(10_000, callback=stop)
+    assert len(m2.updates["lr"]) == 3 and stop.events[-1] == "training_end"
+
+
+def test_real_sb3_base_callback_when_importable():
+    callbacks = pytest.importorskip("stable_baselines3.common.callbacks")
+
+    class Count(callbacks.BaseCallback):
+        def _on_step(self):
+            return self.n_calls < 5
+
+    m = rl.PPO("CartPole-v1", seed=0, n_envs=4, n_steps=32, batch_size=64)
+    cb = Count()
+    m.learn(10_000, callback=cb)
+    assert cb.n_calls == 5 == len(m.updates["lr"]) and cb.num_timesteps == m.num_timesteps
+
+
 def test_options_follow_sb3_names_and_errors_name_the_problem(monkeypatch):
     m = rl.PPO("CartPole-v1", n_envs=4, n_steps=32, n_epochs=3, gamma=0.98, ent_coef=0.01,
                policy_kwargs=dict(net_arch=dict(pi=[32], vf=[16, 16]), activation_fn="relu"),

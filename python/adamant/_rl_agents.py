@@ -16,7 +16,7 @@ import numpy as np
 
 from ._core import rl as _rl
 
-__all__ = ["PPO", "A2C", "REINFORCE", "evaluate_policy", "Policy", "AgentConfig",
+__all__ = ["PPO", "A2C", "REINFORCE", "evaluate_policy", "learn_population", "Policy", "AgentConfig",
            "default_config"]
 
 Policy = _rl.Policy
@@ -265,18 +265,7 @@ class _Algorithm:
         continue.
         """
         del reset_num_timesteps
-        total_timesteps = int(total_timesteps)
-        if total_timesteps < 1:
-            raise ValueError(f"learn: total_timesteps must be >= 1, got {total_timesteps}")
-        if self._agent is None:
-            if self._policy is not None:
-                raise NotImplementedError(
-                    "learn() on a loaded model: a policy file holds the networks but not the "
-                    "optimizer state; train a new model instead")
-            self.config.total_steps = total_timesteps
-            self._agent = _rl.Agent(self.config)
-        else:
-            self._agent.extend(total_timesteps)
+        self._begin(total_timesteps, "learn")
         bar = _ProgressBar(progress_bar)
         sb3 = None
         if callback is not None and _is_sb3_callback(callback):
@@ -292,14 +281,32 @@ class _Algorithm:
                 info["model"] = self
                 if callback(info) is False:
                     break
-        p = self._agent.progress()
-        self.num_timesteps = p["env_steps"]
-        bar.show(p, final=True)
+        bar.show(self._finish(), final=True)
         if sb3 is not None:
             sb3.finish()
+        return self
+
+    def _begin(self, total_timesteps: int, who: str) -> None:
+        """Creates the run (or extends it) for ``total_timesteps`` more transitions."""
+        total_timesteps = int(total_timesteps)
+        if total_timesteps < 1:
+            raise ValueError(f"{who}: total_timesteps must be >= 1, got {total_timesteps}")
+        if self._agent is None:
+            if self._policy is not None:
+                raise NotImplementedError(
+                    f"{who}() on a loaded model: a policy file holds the networks but not the "
+                    "optimizer state; train a new model instead")
+            self.config.total_steps = total_timesteps
+            self._agent = _rl.Agent(self.config)
+        else:
+            self._agent.extend(total_timesteps)
+
+    def _finish(self) -> Dict[str, Any]:
+        p = self._agent.progress()
+        self.num_timesteps = p["env_steps"]
         self._policy = self._agent.policy()
         self._actor = None
-        return self
+        return p
 
     def get_env(self):
         """The user's environment objects given at construction (env list, factory result or
@@ -442,6 +449,54 @@ def _episode_python(model, env, n_eval_episodes: int, deterministic: bool, seed:
         returns.append(ret)
         lengths.append(length)
     return returns, lengths
+
+
+def learn_population(models: Sequence["_Algorithm"], total_timesteps: int, num_threads: int = 0,
+                     progress_bar: bool = False) -> list:
+    """Trains several models at once, ``num_threads`` runs at a time (0: every core), each
+    exactly as its own ``model.learn(total_timesteps)`` would (bit for bit: every run has its
+    own environments, networks, optimizer and streams, and runs one C++ update after another
+    with the GIL released). ``models`` are PPO / A2C / REINFORCE instances with any settings —
+    N seeds of one configuration, or a hyper-parameter sweep; afterwards each is as after
+    ``learn`` (``policy``, ``learning_curve``, ``save``, a further ``learn`` continue). Returns
+    ``models``. A user's Python environments work too but serialise on the GIL."""
+    import concurrent.futures as cf
+
+    models = list(models)
+    if not models:
+        raise ValueError("learn_population: no models")
+    if len({id(m) for m in models}) != len(models):
+        raise ValueError("learn_population: a model appears twice")
+    for m in models:
+        if not isinstance(m, _Algorithm):
+            raise TypeError(f"learn_population: {m!r} is not an adamant.rl PPO / A2C / REINFORCE")
+    for m in models:
+        m._begin(total_timesteps, "learn_population")
+    workers = int(num_threads) if int(num_threads) > 0 else (os.cpu_count() or 1)
+    workers = min(workers, len(models))
+
+    def run(m):
+        while m._agent.update():
+            pass
+
+    start = time.monotonic()
+    with cf.ThreadPoolExecutor(max_workers=workers) as ex:
+        futures = [ex.submit(run, m) for m in models]
+        pending = set(futures)
+        while pending:
+            done, pending = cf.wait(pending, timeout=0.2)
+            if progress_bar:
+                n = len(futures) - len(pending)
+                sys.stderr.write(f"\r{n}/{len(futures)} runs done, {time.monotonic() - start:.1f} "
+                                 f"s, {workers} at a time")
+                sys.stderr.flush()
+        if progress_bar:
+            sys.stderr.write("\n")
+        for f in futures:
+            f.result()  # re-raises a run's exception
+    for m in models:
+        m._finish()
+    return models
 
 
 def evaluate_policy(model, env=None, n_eval_episodes: int = 100, deterministic: bool = True,

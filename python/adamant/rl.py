@@ -39,7 +39,8 @@ import numpy as np
 from ._core import rl as _rl
 
 __all__ = ["Discrete", "Box", "Env", "VecEnv", "make", "make_vec", "registered_ids", "PPO", "A2C",
-           "REINFORCE", "evaluate_policy", "Policy", "AgentConfig", "default_config"]
+           "REINFORCE", "evaluate_policy", "learn_population", "Policy", "AgentConfig",
+           "default_config"]
 
 
 def registered_ids():
@@ -343,4 +344,4 @@ GYMNASIUM_REGISTERED = _register_with_gymnasium()
 
 
 from ._rl_agents import (A2C, PPO, REINFORCE, AgentConfig, Policy, default_config,  # noqa: E402
-                         evaluate_policy)
+                         evaluate_policy, learn_population)

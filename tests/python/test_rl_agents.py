@@ -188,6 +188,32 @@ def test_real_sb3_base_callback_when_importable():
     assert cb.n_calls == 5 == len(m.updates["lr"]) and cb.num_timesteps == m.num_timesteps
 
 
+def test_learn_population_equals_single_runs(tmp_path):
+    def models():
+        return [rl.PPO("CartPole-v1", seed=0, n_envs=4, n_steps=32, batch_size=64),
+                rl.PPO("CartPole-v1", seed=1, n_envs=4, n_steps=32, batch_size=64),
+                rl.A2C("CartPole-v1", seed=0, learning_rate=3e-3)]
+
+    singles = [m.learn(3000) for m in models()]
+    pop = rl.learn_population(models(), 3000, num_threads=2)
+    for a, b in zip(singles, pop):
+        np.testing.assert_array_equal(a.policy.actor_params, b.policy.actor_params)
+        for k in ("env_steps", "return", "length"):
+            np.testing.assert_array_equal(a.learning_curve[k], b.learning_curve[k])
+        assert a.num_timesteps == b.num_timesteps
+    # A population model continues like any other.
+    pop[0].learn(500)
+    singles[0].learn(500)
+    np.testing.assert_array_equal(pop[0].policy.actor_params, singles[0].policy.actor_params)
+    with pytest.raises(ValueError, match="no models"):
+        rl.learn_population([], 100)
+    m = rl.PPO("CartPole-v1")
+    with pytest.raises(ValueError, match="twice"):
+        rl.learn_population([m, m], 100)
+    with pytest.raises(TypeError, match="not an adamant.rl"):
+        rl.learn_population([object()], 100)
+
+
 def test_options_follow_sb3_names_and_errors_name_the_problem(monkeypatch):
     m = rl.PPO("CartPole-v1", n_envs=4, n_steps=32, n_epochs=3, gamma=0.98, ent_coef=0.01,
                policy_kwargs=dict(net_arch=dict(pi=[32], vf=[16, 16]), activation_fn="relu"),

@@ -16,8 +16,8 @@ import numpy as np
 
 from ._core import rl as _rl
 
-__all__ = ["PPO", "A2C", "REINFORCE", "evaluate_policy", "learn_population", "Policy", "AgentConfig",
-           "default_config"]
+__all__ = ["PPO", "A2C", "REINFORCE", "evaluate_policy", "learn_population", "Policy",
+           "AgentConfig", "default_config"]
 
 Policy = _rl.Policy
 AgentConfig = _rl.AgentConfig
@@ -85,9 +85,8 @@ class _Sb3CallbackAdapter:
 
     def __call__(self, info) -> bool:
         cb = self.cb
-        for hook in ("on_rollout_start",):
-            if callable(getattr(cb, hook, None)):
-                getattr(cb, hook)()
+        if callable(getattr(cb, "on_rollout_start", None)):
+            cb.on_rollout_start()
         if callable(getattr(cb, "update_locals", None)):
             cb.update_locals({"progress": info, "self": info["model"]})
         keep_going = cb.on_step()

@@ -332,6 +332,7 @@ const std::vector<Command>& commands() {
        run_gan},
       {"hyper", "Hyper-gradients through whole optimizer runs (d loss / d lr, betas, eps, theta0)",
        run_hyper},
+      {"lab", "Claims about Adam as experiments: a table, a figure and checks each", run_lab},
   };
   return all;
 }

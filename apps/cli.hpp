@@ -172,5 +172,6 @@ int run_portfolio(Args& args);
 int run_chem(Args& args);
 int run_gan(Args& args);
 int run_hyper(Args& args);
+int run_lab(Args& args);
 
 }  // namespace adamant::cli

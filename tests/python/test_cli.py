@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from helpers import CLI, cli
+from helpers import CLI, cli, is_png
 
 pytestmark = pytest.mark.skipif(not os.path.isfile(CLI),
                                 reason="the adamant CLI is not beside this build")
@@ -72,3 +72,22 @@ def test_help_lists_every_declared_option():
     r = cli("data", "convert", "--help")
     assert r.stdout.startswith("usage: adamant data convert IN.h5 [options]")
     assert cli("rl", "--help").stdout.startswith("usage: adamant rl <action>")
+
+
+@pytest.mark.skipif(not os.path.isfile(CLI), reason="the adamant CLI is not beside this build")
+def test_cli_lab(tmp_path):
+    r = cli("lab", "--list")
+    assert r.returncode == 0 and "sign_step" in r.stdout and "spike" in r.stdout
+    r = cli("lab", "sign_step", "--out", tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "all checks passed" in r.stdout and "claim" in r.stdout
+    assert (tmp_path / "lab_sign_step.h5").is_file()
+    assert is_png(tmp_path / "lab_sign_step.png")
+    info = cli("data", "info", tmp_path / "lab_sign_step.h5")
+    assert info.returncode == 0 and "lab: sign_step" in info.stdout, info.stdout + info.stderr
+    r = cli("lab", "no_such_thing")
+    assert r.returncode == 2 and "known: ravine" in r.stderr
+    r = cli("lab")
+    assert r.returncode == 2 and "--list" in r.stderr
+    r = cli("lab", "all", "-o", tmp_path / "x.h5")
+    assert r.returncode == 2 and "--out DIR" in r.stderr

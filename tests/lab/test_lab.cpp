@@ -1,0 +1,135 @@
+// adamant::lab: every experiment's claim holds as its checks state it, the data behind the
+// checks says the same thing read directly, results round-trip through their file, and bad
+// input is refused with a clear message.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <string>
+
+#include "adamant/datasets/h5.hpp"
+#include "adamant/lab/lab.hpp"
+
+namespace {
+
+using namespace adamant;
+
+const lab::Result& result(const std::string& name) {
+  static std::map<std::string, lab::Result> cache;
+  auto it = cache.find(name);
+  if (it == cache.end()) it = cache.emplace(name, lab::find(name).run()).first;
+  return it->second;
+}
+
+class LabAll : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(LabAll, EveryCheckPassesAndTheResultRoundTrips) {
+  const lab::Result& r = result(GetParam());
+  EXPECT_EQ(r.name, GetParam());
+  EXPECT_FALSE(r.claim.empty());
+  EXPECT_FALSE(r.source.empty());
+  ASSERT_GE(r.checks.size(), 2u);
+  for (const lab::Check& c : r.checks) EXPECT_TRUE(c.passed()) << c.describe();
+  const std::string dir = ::testing::TempDir() + "/lab_" + r.name;
+  std::filesystem::create_directories(dir);
+  const std::string h5 = dir + "/r.h5", png = dir + "/r.png";
+  lab::write_result(h5, r);
+  lab::find(r.name).plot(r, png);
+  EXPECT_GT(std::filesystem::file_size(png), 10000u);
+  const lab::Result back = lab::read_result(h5);
+  EXPECT_EQ(back.claim, r.claim);
+  ASSERT_EQ(back.checks.size(), r.checks.size());
+  for (std::size_t i = 0; i < r.checks.size(); ++i) {
+    EXPECT_EQ(back.checks[i].what, r.checks[i].what);
+    EXPECT_EQ(back.checks[i].value, r.checks[i].value);
+    EXPECT_EQ(back.checks[i].passed(), r.checks[i].passed());
+  }
+  ASSERT_EQ(back.data.size(), r.data.size());
+  for (std::size_t i = 0; i < r.data.size(); ++i) {
+    EXPECT_EQ(back.data[i].first, r.data[i].first);
+    EXPECT_EQ(back.data[i].second.names, r.data[i].second.names);
+  }
+}
+
+std::vector<std::string> names() {
+  std::vector<std::string> v;
+  for (const lab::Experiment& e : lab::experiments()) v.push_back(e.name);
+  return v;
+}
+
+INSTANTIATE_TEST_SUITE_P(Experiments, LabAll, ::testing::ValuesIn(names()),
+                         [](const ::testing::TestParamInfo<std::string>& p) { return p.param; });
+
+TEST(Lab, SignStepDataShowAlphaTimesSign) {
+  const datasets::Table& t = result("sign_step").group("steps");
+  const Eigen::VectorXd& g = t.column("g");
+  for (Eigen::Index i = 0; i < g.size(); ++i) {
+    const double expected = g[i] / (g[i] + 1e-8);
+    EXPECT_NEAR(t.column("step1_over_alpha")[i], expected, 1e-15) << "g " << g[i];
+    if (g[i] >= 1e-4) {
+      EXPECT_NEAR(t.column("step50_over_alpha")[i], 1.0, 1e-4);
+    }
+  }
+}
+
+TEST(Lab, SpikeAmsgradNeverRecoversAdamDoes) {
+  const lab::Result& r = result("spike");
+  for (const char* b2 : {"0.99", "0.999"}) {
+    const Eigen::VectorXd ams =
+        r.group(std::string("amsgrad_") + b2).column("effective_lr_over_pre_spike");
+    const Eigen::VectorXd adam =
+        r.group(std::string("adam_") + b2).column("effective_lr_over_pre_spike");
+    EXPECT_LT(ams[0], 1e-4);  // the spike collapses both
+    EXPECT_LT(adam[0], 1e-4);
+    EXPECT_LT(ams.maxCoeff(), 1e-3) << "AMSGrad's effective step must stay collapsed";
+    EXPECT_GT(adam[adam.size() - 1], 0.9) << "Adam's effective step must come back";
+  }
+}
+
+TEST(Lab, DecoupledDecayIsGeometricAndL2IsLinear) {
+  const datasets::Table& c = result("decoupled_decay").group("no_gradient_curves");
+  const Eigen::VectorXd& step = c.column("step");
+  for (Eigen::Index i = 0; i < step.size(); ++i) {
+    EXPECT_NEAR(c.column("adamw")[i], std::pow(1 - 1e-3 * 1e-2, step[i]), 1e-12);
+    if (step[i] <= 500) {  // close to alpha per step, a little less (lab.md)
+      EXPECT_LT(c.column("l2_in_adam")[i], 1 - 0.8e-3 * step[i] + 1e-12);
+      EXPECT_GT(c.column("l2_in_adam")[i], 1 - 1e-3 * step[i] - 1e-12);
+    }
+  }
+}
+
+TEST(Lab, ChecksCanFailAndFilesAreValidated) {
+  lab::Check c{"x", 2.0, "<=", 1.0};
+  EXPECT_FALSE(c.passed());
+  EXPECT_NE(c.describe().find("FAILED"), std::string::npos);
+  c.value = std::nan("");
+  EXPECT_FALSE(c.passed());
+  c.relation = ">=";
+  EXPECT_FALSE(c.passed());
+  lab::Result r = result("beta2_zero");
+  r.checks.push_back(c);
+  EXPECT_FALSE(r.passed());
+  EXPECT_THROW(lab::find("no_such_experiment"), std::invalid_argument);
+  try {
+    lab::find("nope");
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("sign_step"), std::string::npos) << e.what();
+  }
+  // A file of another schema is refused, naming the attribute.
+  const std::string path = ::testing::TempDir() + "/not_lab.h5";
+  {
+    datasets::Writer w(path);
+    w.attr("/", "adamant_schema", std::string("prices"));
+    w.commit();
+  }
+  try {
+    (void)lab::read_result(path);
+    ADD_FAILURE() << "read a prices file as a lab result";
+  } catch (const datasets::DataError& e) {
+    EXPECT_NE(std::string(e.what()).find("adamant_schema"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace

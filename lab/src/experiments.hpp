@@ -19,5 +19,7 @@ Result run_decoupled_decay();
 void plot_decoupled_decay(const Result& r, const std::string& png);
 Result run_beta2_zero();
 void plot_beta2_zero(const Result& r, const std::string& png);
+Result run_saddle();
+void plot_saddle(const Result& r, const std::string& png);
 
 }  // namespace adamant::lab

@@ -94,6 +94,7 @@ const std::vector<Experiment>& experiments() {
        plot_decoupled_decay},
       {"beta2_zero", "beta2 = 0: no memory, the step is alpha * m_hat / |g|", run_beta2_zero,
        plot_beta2_zero},
+      {"saddle", "escaping a strict saddle: SGD, momentum, Adam", run_saddle, plot_saddle},
   };
   return all;
 }

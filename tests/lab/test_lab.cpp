@@ -100,6 +100,14 @@ TEST(Lab, DecoupledDecayIsGeometricAndL2IsLinear) {
   }
 }
 
+TEST(Lab, SaddleAdamsFirstStepIsHalfAlphaBecauseGradientEqualsEps) {
+  // |g_y| = 1e-8 = eps at the start: the first step is alpha |g| / (|g| + eps) = alpha / 2,
+  // while gradient descent moves y by lr * 1e-8.
+  const lab::Result& r = result("saddle");
+  EXPECT_NEAR(r.group("path_adam").column("abs_y")[1], 1e-8 + 0.5 * 0.01, 1e-9);
+  EXPECT_NEAR(r.group("path_sgd").column("abs_y")[1], 1e-8 * 1.01, 1e-20);
+}
+
 TEST(Lab, ChecksCanFailAndFilesAreValidated) {
   lab::Check c{"x", 2.0, "<=", 1.0};
   EXPECT_FALSE(c.passed());

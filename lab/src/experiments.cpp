@@ -243,7 +243,7 @@ Result run_sign_step() {
         step1.push_back(s[0]);
         step_last.push_back(s.back());
         predicted.push_back(pred);
-        sgd.push_back(alpha * mag / alpha);  // SGD with lr = alpha: step / alpha = g
+        sgd.push_back(mag);  // SGD with lr = alpha: step / alpha = g
         if (k % 4 == 0)
           r.table.push_back(
               line("%12.3g %14.10f %14.10f %14.10f %14.3g", mag, s[0], s.back(), pred, mag));

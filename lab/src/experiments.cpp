@@ -430,7 +430,7 @@ Result run_spike() {
           [&](const core::Optimizer<double>& opt, const Vec&, int) {
             b2t *= beta2;
             const core::State<double>& s = opt.state();
-            const double v = s.slot_names.size() > 2 ? s.slots[2][0] : s.slots[1][0];
+            const double v = (*s.slot(ams ? "max_exp_avg_sq" : "exp_avg_sq"))[0];
             eff.push_back(alpha / (std::sqrt(v) / std::sqrt(1 - b2t) + 1e-8));
           });
       const double pre = eff[static_cast<std::size_t>(before - 1)];

@@ -70,6 +70,12 @@ std::vector<Vec> run_rule(
   return path;
 }
 
+/// The first iterate index t with done(path[t]), or -1 when none is.
+int first_step(const std::vector<Vec>& path, const std::function<bool(const Vec&)>& done) {
+  const auto it = std::find_if(path.begin(), path.end(), done);
+  return it == path.end() ? -1 : static_cast<int>(it - path.begin());
+}
+
 double normal(std::mt19937_64& rng) {
   const double u1 = std::max(static_cast<double>(rng() >> 11) * 0x1.0p-53, 1e-300);
   const double u2 = static_cast<double>(rng() >> 11) * 0x1.0p-53;
@@ -113,12 +119,7 @@ Result run_ravine() {
   std::vector<double> steps_to, ratio1;
   for (const Method& m : methods) {
     const std::vector<Vec> p = run_rule(m.rule, start, max_steps, ravine_grad);
-    int reached = -1;
-    for (std::size_t t = 0; t < p.size(); ++t)
-      if (ravine_f(p[t]) < 1e-8) {
-        reached = static_cast<int>(t);
-        break;
-      }
+    const int reached = first_step(p, [](const Vec& th) { return ravine_f(th) < 1e-8; });
     const double rx = std::fabs(p[1][0] - p[0][0]) / std::fabs(p[1][1] - p[0][1]);
     steps_to.push_back(reached < 0 ? std::numeric_limits<double>::infinity() : reached);
     ratio1.push_back(rx);
@@ -756,12 +757,7 @@ Result run_saddle() {
   std::vector<double> steps;
   for (const Method& m : methods) {
     const std::vector<Vec> p = run_rule(m.rule, Vec{{1.0, y0}}, max_steps, saddle_grad);
-    int escaped = -1;
-    for (std::size_t t = 0; t < p.size(); ++t)
-      if (std::fabs(p[t][1]) > y_escape) {
-        escaped = static_cast<int>(t);
-        break;
-      }
+    const int escaped = first_step(p, [&](const Vec& th) { return std::fabs(th[1]) > y_escape; });
     steps.push_back(escaped < 0 ? std::numeric_limits<double>::infinity() : escaped);
     r.table.push_back(line("%-10s %8.3g %20s %14.3g", m.name, lr,
                            escaped < 0 ? "not in 5000" : std::to_string(escaped).c_str(),

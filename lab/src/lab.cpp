@@ -2,7 +2,6 @@
 
 #include "adamant/lab/lab.hpp"
 
-#include <cstdio>
 #include <sstream>
 #include <stdexcept>
 
@@ -14,12 +13,6 @@ namespace {
 
 namespace ds = adamant::datasets;
 constexpr const char* kSchema = "lab";
-
-std::string number(double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
 
 Result read(const ds::Reader& r) {
   if (ds::schema_of(r) != kSchema)
@@ -66,8 +59,8 @@ bool Check::passed() const {
 }
 
 std::string Check::describe() const {
-  return what + ": " + number(value) + " " + relation + " " + number(bound) +
-         (passed() ? "  ok" : "  FAILED");
+  return what + ": " + ds::summary_number(value) + " " + relation + " " +
+         ds::summary_number(bound) + (passed() ? "  ok" : "  FAILED");
 }
 
 bool Result::passed() const {

@@ -310,6 +310,11 @@ StepResult Optimizer<T>::step(Eigen::Ref<Vector> params, Eigen::Ref<const Vector
 
 template <typename T>
 StepResult Optimizer<T>::step(T* p, const T* g, std::size_t n) {
+  return step(p, g, n, nullptr, nullptr);
+}
+
+template <typename T>
+StepResult Optimizer<T>::step(T* p, const T* g, std::size_t n, ChunkHook hook, void* context) {
   if (n != n_)
     throw std::invalid_argument("Optimizer::step: expected " + std::to_string(n_) +
                                 " elements, got " + std::to_string(n));
@@ -379,6 +384,7 @@ StepResult Optimizer<T>::step(T* p, const T* g, std::size_t n) {
     k.grad_scale = grad_scale;
     k.u = u;
     rule_at(rule_of_group_[items_[i].group]).update(k);
+    if (hook != nullptr && !store) hook(context, p, k.begin, k.end);
   });
   if (store) {
     double usq = 0;
@@ -402,6 +408,7 @@ StepResult Optimizer<T>::step(T* p, const T* g, std::size_t n) {
 #pragma omp simd
         for (std::size_t j = k.begin; j < k.end; ++j) pp[j] = pp[j] * decay + uu[j] * s;
       }
+      if (hook != nullptr) hook(context, p, k.begin, k.end);
     });
   }
   r.applied = true;

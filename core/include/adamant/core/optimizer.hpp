@@ -128,6 +128,13 @@ class Optimizer {
   /// One update of `params` in place from `grads` (both of length size()).
   StepResult step(Eigen::Ref<Vector> params, Eigen::Ref<const Vector> grads);
   StepResult step(T* params, const T* grads, std::size_t n);
+  /// Called after the update of each chunk [begin, end) of the parameters, in the thread that
+  /// updated it while the chunk is still in cache (concurrently for disjoint chunks), e.g. to
+  /// round the new values to a 16-bit copy (MixedPrecisionOptimizer). Not called on a skipped
+  /// step.
+  using ChunkHook = void (*)(void* context, const T* params, std::size_t begin, std::size_t end);
+  /// step(params, grads, n) with `hook(context, params, begin, end)` after each chunk's update.
+  StepResult step(T* params, const T* grads, std::size_t n, ChunkHook hook, void* context);
 
   std::size_t size() const { return n_; }
   const UpdateRule<T>& rule() const { return *rule_; }

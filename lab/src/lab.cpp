@@ -83,11 +83,20 @@ const std::vector<Experiment>& experiments() {
        plot_epsilon},
       {"spike", "one large gradient, then calm: Adam leaps back, AMSGrad never", run_spike,
        plot_spike},
+      {"rare_gradients", "a rare large gradient: how long the effective lr stays suppressed",
+       run_rare_gradients, plot_rare_gradients},
       {"decoupled_decay", "L2 inside Adam vs AdamW's decoupled decay", run_decoupled_decay,
        plot_decoupled_decay},
+      {"standardisation", "features scaled 1e-3 .. 1e3: raw against standardised",
+       run_standardisation, plot_standardisation},
       {"beta2_zero", "beta2 = 0: no memory, the step is alpha * m_hat / |g|", run_beta2_zero,
        plot_beta2_zero},
       {"saddle", "escaping a strict saddle: SGD, momentum, Adam", run_saddle, plot_saddle},
+      {"washboard_cliff", "momentum glides over bumps; Adam brakes at a cliff", run_washboard_cliff,
+       plot_washboard_cliff},
+      {"low_precision", "eps and v in float16 / bfloat16; 16-bit Adam vs mixed precision",
+       run_low_precision, plot_low_precision},
+      {"risk", "Adam's v on a portfolio is each asset's return variance", run_risk, plot_risk},
   };
   return all;
 }

@@ -108,6 +108,66 @@ TEST(Lab, SaddleAdamsFirstStepIsHalfAlphaBecauseGradientEqualsEps) {
   EXPECT_NEAR(r.group("path_sgd").column("abs_y")[1], 1e-8 * 1.01, 1e-20);
 }
 
+TEST(Lab, RareGradientsRecoveryIsTheDecayOfV) {
+  // k = ln((1 - b2)(G^2 - g^2) / (3 g^2)) / -ln(b2) with G = 10, g = 0.01, read from the data
+  const datasets::Table& t = result("rare_gradients").group("summary");
+  for (Eigen::Index i = 0; i < 2; ++i) {  // beta2 = 0.9, 0.99
+    const double b2 = t.column("beta2")[i];
+    const double k = std::log((1 - b2) * (100 - 1e-4) / 3e-4) / -std::log(b2);
+    EXPECT_NEAR(t.column("k_measured")[i], k, 1.0) << "beta2 " << b2;
+  }
+  EXPECT_EQ(t.column("suppressed_share")[2], 1.0);  // the default beta2 = 0.999
+  EXPECT_TRUE(std::isinf(t.column("k_measured")[2]));
+}
+
+TEST(Lab, StandardisingHelpsBothAndAdamLessHurtByRawScales) {
+  const datasets::Table& t = result("standardisation").group("runs");
+  // rows: per loss (ls, logistic) per features (raw, standardised): gd then adam
+  for (Eigen::Index loss = 0; loss < 2; ++loss) {
+    const Eigen::Index raw = 4 * loss, stdz = raw + 2;
+    EXPECT_TRUE(std::isinf(t.column("steps_to_1e-6")[raw]));      // gd, raw
+    EXPECT_TRUE(std::isinf(t.column("steps_to_1e-6")[raw + 1]));  // adam, raw
+    EXPECT_LT(t.column("relative_gap")[raw + 1], t.column("relative_gap")[raw]);
+    EXPECT_LE(t.column("relative_gap")[stdz], 1e-6);
+    EXPECT_LE(t.column("relative_gap")[stdz + 1], 1e-6);
+  }
+}
+
+TEST(Lab, CliffBrakesAdamAndThrowsSgdBack) {
+  const lab::Result& r = result("washboard_cliff");
+  const Eigen::VectorXd adam = r.group("cliff_adam").column("x");
+  const Eigen::VectorXd sgd = r.group("cliff_gd").column("x");
+  double adam_step = 0;
+  for (Eigen::Index i = 1; i < adam.size(); ++i)
+    adam_step = std::max(adam_step, std::fabs(adam[i] - adam[i - 1]));
+  EXPECT_LE(adam_step, 0.0101);   // never much more than alpha = 0.01
+  EXPECT_LT(sgd.minCoeff(), -5);  // thrown back from the wall at 1
+  EXPECT_EQ(r.group("washboard_summary").column("share_in_central_well")[0], 0.0);
+}
+
+TEST(Lab, LowPrecisionMixedReachesTheRoundedFloat32Loss) {
+  const lab::Result& r = result("low_precision");
+  const datasets::Table& f = r.group("first_step");
+  // float16 Adam's first step is Inf (written as 1e9) for small constant gradients, bfloat16's is
+  // alpha
+  EXPECT_EQ(f.column("float16_first_step_over_alpha")[0], 1e9);
+  EXPECT_NEAR(f.column("bfloat16_first_step_over_alpha")[0], 1.0, 0.01);
+  const Eigen::VectorXd fin = r.group("final").column("final_loss");
+  EXPECT_TRUE(std::isnan(fin[2]));   // float16 throughout
+  EXPECT_GT(fin[1], 1000 * fin[3]);  // bfloat16 throughout stalls, mixed does not
+  EXPECT_LT(fin[5], fin[4]);         // the loss scale helps float16
+}
+
+TEST(Lab, RiskVIsVarianceOverBatch) {
+  const datasets::Table& t = result("risk").group("assets");
+  const Eigen::VectorXd var = t.column("variance"), v = t.column("v_mean_second_half");
+  EXPECT_EQ(var.size(), 20);
+  for (Eigen::Index i = 0; i < var.size(); ++i)
+    EXPECT_NEAR(v[i] * 32 / var[i], 1.0, 0.3) << "asset " << i;
+  EXPECT_NEAR(t.column("weight").sum(), 1.0, 1e-12);
+  EXPECT_GE(t.column("weight").minCoeff(), 0.0);
+}
+
 TEST(Lab, ChecksCanFailAndFilesAreValidated) {
   lab::Check c{"x", 2.0, "<=", 1.0};
   EXPECT_FALSE(c.passed());

@@ -26,6 +26,20 @@ nothing is restated here), and the composition options shared by all rules:
     threads for arrays of 131072 elements or more (0: all cores); the results are
     bit-identical to one thread.
 
+**Mixed precision.** When ``params`` is a ``float16`` array, or a ``uint16`` array of bfloat16
+bit patterns (numpy has no bfloat16: :func:`to_bfloat16` / :func:`from_bfloat16` convert, and a
+torch bfloat16 tensor's ``.view(torch.int16).numpy().view(np.uint16)`` shares its memory), the
+constructor returns a :class:`MixedPrecisionOptimizer`: float32 master weights and moments, the
+16-bit parameters rewritten, rounded, in the same pass as each update. Gradients come in the
+same 16-bit dtype, multiplied by the loss scale:
+
+``loss_scale``
+    the factor the gradients arrive multiplied by (default 1).
+``dynamic_loss_scale``
+    adjust it as torch's ``GradScaler`` does: a gradient with an Inf or NaN skips the step and
+    multiplies the scale by ``backoff_factor`` (0.5); ``growth_interval`` (2000) good steps in a
+    row multiply it by ``growth_factor`` (2). Read the current value from ``opt.loss_scale``.
+
 ``opt.step(grad)`` updates the array and returns a :class:`StepResult`;
 ``opt.state_dict()`` / ``opt.load_state_dict(d)`` save and restore the state exactly.
 
@@ -44,13 +58,18 @@ Schedule = _c.Schedule
 ParamGroup = _c.ParamGroup
 StepResult = _c.StepResult
 Optimizer = _c.Optimizer
+MixedPrecisionOptimizer = _c.MixedPrecisionOptimizer
+LossScaleOptions = _c.LossScaleOptions
+to_bfloat16 = _c.to_bfloat16
+from_bfloat16 = _c.from_bfloat16
 clip_grad_norm_ = _c.clip_grad_norm_
 clip_grad_value_ = _c.clip_grad_value_
 
 __all__ = [
     "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "Lion",
     "OptimisticAdam", "Schedule", "ParamGroup", "StepResult", "Optimizer",
-    "clip_grad_norm_", "clip_grad_value_",
+    "clip_grad_norm_", "clip_grad_value_", "MixedPrecisionOptimizer", "LossScaleOptions",
+    "to_bfloat16", "from_bfloat16",
 ]
 
 _NON_FINITE = {"raise": _c.NonFinitePolicy.raise_, "skip": _c.NonFinitePolicy.skip}
@@ -72,6 +91,20 @@ def _options(clip_grad_norm=0.0, clip_grad_value=0.0, clip_update_norm=0.0,
     o.num_threads = num_threads
     o.hypergradient_lr = hypergradient_lr
     return o
+
+
+_LOSS_SCALE = {"loss_scale": "scale", "dynamic_loss_scale": "dynamic",
+               "growth_factor": "growth_factor", "backoff_factor": "backoff_factor",
+               "growth_interval": "growth_interval"}
+
+
+def _loss_scale(composition):
+    """Pops the loss-scale keywords from ``composition``: (LossScaleOptions, any given)."""
+    o = _c.LossScaleOptions()
+    given = [k for k in _LOSS_SCALE if k in composition]
+    for k in given:
+        setattr(o, _LOSS_SCALE[k], composition.pop(k))
+    return o, bool(given)
 
 
 def _constructor(name, make_options, doc, fixed=()):
@@ -103,6 +136,13 @@ def _constructor(name, make_options, doc, fixed=()):
                 rule.beta1, rule.beta2 = value
             else:
                 setattr(rule, field, value)
+        scaling, scaled = _loss_scale(composition)
+        dtype = getattr(params, "dtype", None)
+        if dtype is not None and dtype.itemsize == 2 and dtype.kind in "fu":
+            return _c.MixedPrecisionOptimizer(rule, params, _options(**composition), scaling)
+        if scaled:
+            raise ValueError("loss scaling is for 16-bit parameters (float16, or uint16 bfloat16 "
+                             f"bit patterns); params have dtype {dtype}")
         return _c.Optimizer(rule, params, _options(**composition))
 
     constructor.__name__ = constructor.__qualname__ = name

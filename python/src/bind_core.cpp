@@ -17,6 +17,7 @@
 #include <utility>
 #include <variant>
 
+#include "adamant/core/mixed_precision.hpp"
 #include "adamant/core/optimizer.hpp"
 #include "adamant/core/rules.hpp"
 #include "adamant/core/schedule.hpp"
@@ -157,6 +158,70 @@ class PyOptimizer {
  private:
   py::array params_;  // keeps the buffer alive
   std::variant<std::unique_ptr<ac::Optimizer<float>>, std::unique_ptr<ac::Optimizer<double>>> opt_;
+};
+
+// A MixedPrecisionOptimizer over one numpy array of 16-bit parameters: float16 (numpy's own
+// dtype) or bfloat16 as uint16 bit patterns (numpy has no bfloat16), updated in place.
+class PyMixedOptimizer {
+ public:
+  template <typename RuleOptions>
+  PyMixedOptimizer(const RuleOptions& rule, py::array params, ac::OptimizerOptions options,
+                   ac::LossScaleOptions loss_scale)
+      : params_(std::move(params)), type_(half_type_of(params_, "params")) {
+    require_buffer(params_, "params", true);
+    opt_ = std::make_unique<ac::MixedPrecisionOptimizer>(
+        rule, static_cast<const std::uint16_t*>(params_.data()),
+        static_cast<std::size_t>(params_.size()), type_, std::move(options), loss_scale);
+  }
+
+  /// float16 for numpy's float16, bfloat16 for uint16; TypeError otherwise.
+  static ac::HalfType half_type_of(const py::array& a, const char* what) {
+    const py::dtype d = a.dtype();
+    if (d.itemsize() == 2 && d.kind() == 'f') return ac::HalfType::kFloat16;
+    if (d.itemsize() == 2 && d.kind() == 'u') return ac::HalfType::kBFloat16;
+    throw py::type_error(std::string(what) +
+                         " must be float16 or uint16 (bfloat16 bit patterns) for mixed "
+                         "precision, got dtype " +
+                         py::str(a.dtype()).cast<std::string>());
+  }
+
+  ac::MixedStepResult step(const py::array& grad) {
+    require_buffer(grad, "grad", false);
+    if (!grad.dtype().is(params_.dtype()))
+      throw py::type_error("grad has dtype " + py::str(grad.dtype()).cast<std::string>() +
+                           ", params have " + py::str(params_.dtype()).cast<std::string>() +
+                           " (no conversion is made: pass the same dtype)");
+    if (grad.size() != params_.size())
+      throw py::value_error("grad has " + std::to_string(grad.size()) + " elements, params have " +
+                            std::to_string(params_.size()));
+    auto* p = static_cast<std::uint16_t*>(params_.mutable_data());
+    const auto* g = static_cast<const std::uint16_t*>(grad.data());
+    py::gil_scoped_release release;
+    return opt_->step(p, g);
+  }
+
+  py::array master() const {
+    return py::array_t<float>(static_cast<py::ssize_t>(opt_->size()), opt_->master());  // a copy
+  }
+  const py::array& params() const { return params_; }
+  std::string type_name() const { return ac::half_type_name(type_); }
+  double loss_scale() const { return opt_->loss_scale(); }
+  int growth_tracker() const { return opt_->growth_tracker(); }
+  std::int64_t step_count() const { return opt_->optimizer().state().step; }
+  std::int64_t skipped_steps() const { return opt_->optimizer().state().skipped_steps; }
+  double current_lr() const { return opt_->optimizer().current_lr(); }
+  std::string repr() const {
+    std::ostringstream s;
+    s << "<adamant MixedPrecisionOptimizer " << opt_->optimizer().rule().name() << " over "
+      << params_.size() << " " << type_name() << " (float32 master weights), step " << step_count()
+      << ", loss scale " << loss_scale() << ">";
+    return s.str();
+  }
+
+ private:
+  py::array params_;
+  ac::HalfType type_;
+  std::unique_ptr<ac::MixedPrecisionOptimizer> opt_;
 };
 
 // An options struct with one read-write property per field of its field list, a repr listing
@@ -361,6 +426,75 @@ void bind_core(py::module_& m) {
       .def_property_readonly("skipped_steps", &PyOptimizer::skipped_steps)
       .def_property_readonly("num_threads", &PyOptimizer::num_threads)
       .def("__repr__", &PyOptimizer::repr);
+
+  // ---- mixed precision ----
+  py::class_<ac::LossScaleOptions>(m, "LossScaleOptions",
+                                   "Loss scaling for mixed precision (torch's GradScaler)")
+      .def(py::init<>())
+      .def_readwrite("scale", &ac::LossScaleOptions::scale)
+      .def_readwrite("dynamic", &ac::LossScaleOptions::dynamic)
+      .def_readwrite("growth_factor", &ac::LossScaleOptions::growth_factor)
+      .def_readwrite("backoff_factor", &ac::LossScaleOptions::backoff_factor)
+      .def_readwrite("growth_interval", &ac::LossScaleOptions::growth_interval);
+  py::class_<ac::MixedStepResult, ac::StepResult>(m, "MixedStepResult",
+                                                  "What one mixed-precision step did")
+      .def_readonly("overflow", &ac::MixedStepResult::overflow)
+      .def_readonly("loss_scale", &ac::MixedStepResult::loss_scale);
+  py::class_<PyMixedOptimizer> mixed(
+      m, "MixedPrecisionOptimizer",
+      "An update rule over a float16 or bfloat16 (uint16) numpy array, with float32 master "
+      "weights and moments");
+  mixed
+      .def(py::init<const ac::SgdOptions&, py::array, ac::OptimizerOptions, ac::LossScaleOptions>())
+      .def(py::init<const ac::AdagradOptions&, py::array, ac::OptimizerOptions,
+                    ac::LossScaleOptions>())
+      .def(py::init<const ac::RmspropOptions&, py::array, ac::OptimizerOptions,
+                    ac::LossScaleOptions>())
+      .def(
+          py::init<const ac::AdamOptions&, py::array, ac::OptimizerOptions, ac::LossScaleOptions>())
+      .def(py::init<const ac::AdamaxOptions&, py::array, ac::OptimizerOptions,
+                    ac::LossScaleOptions>())
+      .def(py::init<const ac::NadamOptions&, py::array, ac::OptimizerOptions,
+                    ac::LossScaleOptions>())
+      .def(py::init<const ac::RadamOptions&, py::array, ac::OptimizerOptions,
+                    ac::LossScaleOptions>())
+      .def(
+          py::init<const ac::LionOptions&, py::array, ac::OptimizerOptions, ac::LossScaleOptions>())
+      .def(py::init<const ac::OptimisticAdamOptions&, py::array, ac::OptimizerOptions,
+                    ac::LossScaleOptions>())
+      .def("step", &PyMixedOptimizer::step, py::arg("grad"),
+           "Updates the float32 master weights from grad (same 16-bit dtype, multiplied by the "
+           "loss scale) and writes them rounded into params; returns a MixedStepResult")
+      .def_property_readonly("params", &PyMixedOptimizer::params)
+      .def_property_readonly("master", &PyMixedOptimizer::master,
+                             "Copy of the float32 master weights")
+      .def_property_readonly("dtype", &PyMixedOptimizer::type_name, "'float16' or 'bfloat16'")
+      .def_property_readonly("loss_scale", &PyMixedOptimizer::loss_scale)
+      .def_property_readonly("growth_tracker", &PyMixedOptimizer::growth_tracker)
+      .def_property_readonly("lr", &PyMixedOptimizer::current_lr)
+      .def_property_readonly("step_count", &PyMixedOptimizer::step_count)
+      .def_property_readonly("skipped_steps", &PyMixedOptimizer::skipped_steps)
+      .def("__repr__", &PyMixedOptimizer::repr);
+  m.def(
+      "to_bfloat16",
+      [](py::array_t<float, py::array::c_style | py::array::forcecast> x) {
+        py::array_t<std::uint16_t> h(x.request().shape);
+        ac::to_half(x.data(), h.mutable_data(), static_cast<std::size_t>(x.size()),
+                    ac::HalfType::kBFloat16);
+        return h;
+      },
+      py::arg("x"),
+      "bfloat16 bit patterns (uint16) of x, rounded to nearest even as torch's "
+      ".to(torch.bfloat16)");
+  m.def(
+      "from_bfloat16",
+      [](py::array_t<std::uint16_t, py::array::c_style> h) {
+        py::array_t<float> x(h.request().shape);
+        ac::from_half(h.data(), x.mutable_data(), static_cast<std::size_t>(h.size()),
+                      ac::HalfType::kBFloat16);
+        return x;
+      },
+      py::arg("h"), "float32 values of bfloat16 bit patterns (uint16), exact");
 
   // ---- free functions (PyTorch's torch.nn.utils semantics on a flat buffer, in place) ----
   m.def(

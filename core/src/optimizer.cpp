@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <sstream>
+#include <tuple>
 
 namespace adamant::core {
 namespace {
@@ -230,7 +231,16 @@ void Optimizer<T>::parallel_items(F&& f) const {
 }
 
 template <typename T>
-bool Optimizer<T>::scan(const T* buf, bool norm, double* sumsq, std::size_t* bad) const {
+double Optimizer<T>::sum_partials() const {
+  if (reducer_ != nullptr) return reducer_->sum(partial_);
+  double s = 0;
+  for (std::size_t i = 0; i < items_.size(); ++i) s += partial_[i];
+  return s;
+}
+
+template <typename T>
+bool Optimizer<T>::scan(const T* buf, bool norm, double* sumsq, std::size_t* bad,
+                        double* bad_value) const {
   parallel_items([&](std::size_t i) {
     const Item& it = items_[i];
     if (norm)
@@ -239,12 +249,10 @@ bool Optimizer<T>::scan(const T* buf, bool norm, double* sumsq, std::size_t* bad
       bad_[i] = chunk_check(buf, it.begin, it.end);
   });
   *bad = kNone;
-  double s = 0;
-  for (std::size_t i = 0; i < items_.size(); ++i) {
-    if (bad_[i] != kNone && *bad == kNone) *bad = bad_[i];
-    if (norm) s += partial_[i];
-  }
-  *sumsq = s;
+  for (std::size_t i = 0; i < items_.size() && *bad == kNone; ++i) *bad = bad_[i];
+  *bad_value = *bad == kNone ? 0.0 : static_cast<double>(buf[*bad]);
+  if (reducer_ != nullptr) std::tie(*bad, *bad_value) = reducer_->first_nonfinite(*bad, *bad_value);
+  *sumsq = norm ? sum_partials() : 0.0;
   return *bad == kNone;
 }
 
@@ -328,9 +336,10 @@ StepResult Optimizer<T>::step(T* p, const T* g, std::size_t n, ChunkHook hook, v
   const bool clip_norm = options_.clip_grad_norm > 0;
   double sumsq = 0;
   std::size_t bad = kNone;
-  if (!scan(g, clip_norm, &sumsq, &bad)) {
+  double bad_value = 0;
+  if (!scan(g, clip_norm, &sumsq, &bad, &bad_value)) {
     if (options_.non_finite == NonFinitePolicy::kRaise)
-      throw NonFiniteGradientError(bad, static_cast<double>(g[bad]), state_.step + 1);
+      throw NonFiniteGradientError(bad, bad_value, state_.step + 1);
     ++state_.skipped_steps;
     r.nonfinite_index = bad;
     return r;
@@ -358,8 +367,7 @@ StepResult Optimizer<T>::step(T* p, const T* g, std::size_t n, ChunkHook hook, v
       }
       partial_[i] = s;
     });
-    double dot = 0;
-    for (std::size_t i = 0; i < items_.size(); ++i) dot += partial_[i];
+    const double dot = sum_partials();
     const double lr = lr_prev != 0 ? lr_prev - options_.hypergradient_lr * dot / lr_prev : lr_prev;
     state_.scalars[hd_scalar_] = lr;
     r.lr = lr;
@@ -392,7 +400,8 @@ StepResult Optimizer<T>::step(T* p, const T* g, std::size_t n, ChunkHook hook, v
     T s = 1;
     bool finite = true;
     if (options_.clip_update_norm > 0) {
-      scan(u, true, &usq, &ubad);
+      double ubad_value;
+      scan(u, true, &usq, &ubad, &ubad_value);
       r.update_norm = std::sqrt(usq);
       const double c = options_.clip_update_norm;
       s = static_cast<T>(r.update_norm > c ? c / r.update_norm : 1.0);

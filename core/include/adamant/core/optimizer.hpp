@@ -16,6 +16,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "adamant/core/rule.hpp"
@@ -104,6 +105,24 @@ struct StepResult {
   std::size_t nonfinite_index = static_cast<std::size_t>(-1);  ///< when skipped
 };
 
+/// Lets several Optimizers, each over a consecutive part of one buffer (one per process, the
+/// parts in buffer order, each cut where the whole buffer's chunks are cut), step as one
+/// Optimizer over the whole buffer: the sums of per-chunk partial results (global gradient norm,
+/// update norm, hypergradient dot product) run over every part in buffer order, which gives the
+/// bits one Optimizer over the whole buffer computes, and a non-finite gradient anywhere is seen
+/// by every part. Each call is collective: every part makes the same calls in the same order.
+/// dist::ShardedOptimizer implements it over MPI.
+class StepReducer {
+ public:
+  virtual ~StepReducer() = default;
+  /// 0 + p₀ + p₁ + ... over every part's partial sums concatenated in buffer order.
+  virtual double sum(const std::vector<double>& partials) = 0;
+  /// The first non-finite element of the whole buffer, from this part's first (`index` local,
+  /// static_cast<size_t>(-1) when none; `value` the element): (index in the whole buffer, value),
+  /// index static_cast<size_t>(-1) when no part has one.
+  virtual std::pair<std::size_t, double> first_nonfinite(std::size_t index, double value) = 0;
+};
+
 template <typename T>
 class Optimizer {
  public:
@@ -151,12 +170,17 @@ class Optimizer {
   /// or hypergradient descent sets the rate.
   void set_lr(double lr);
   int num_threads() const { return threads_; }
+  /// Makes this optimizer one part of a larger buffer (StepReducer; not owned, must outlive the
+  /// steps); nullptr: the optimizer's buffer is the whole buffer (the default).
+  void set_reducer(StepReducer* reducer) { reducer_ = reducer; }
 
  private:
   struct Item {
     std::size_t group, begin, end;
   };
-  bool scan(const T* buf, bool norm, double* sumsq, std::size_t* bad) const;
+  bool scan(const T* buf, bool norm, double* sumsq, std::size_t* bad, double* bad_value) const;
+  double sum_partials() const;
+  StepReducer* reducer_ = nullptr;
   void fill_kernel(Kernel<T>& k, const Item& it, T* p, const T* g, double lr);
   template <typename F>
   void parallel_items(F&& f) const;

@@ -21,6 +21,12 @@
 #include "adamant/datasets/h5.hpp"
 #include "adamant/datasets/schema.hpp"
 #include "cli.hpp"
+#ifdef ADAMANT_HAVE_DIST
+#include <cstdlib>
+#include <memory>
+
+#include "adamant/dist/dist.hpp"
+#endif
 
 #ifndef ADAMANT_DEFAULT_DATA_DIR
 #define ADAMANT_DEFAULT_DATA_DIR "datasets/data"
@@ -28,6 +34,22 @@
 
 namespace adamant::cli {
 namespace {
+
+// chem::train; under MPI an error on one rank ends every rank with its message (the others may
+// be waiting for this one in a collective).
+chem::TrainResult train_reporting(const datasets::MolecularDataset& d, const chem::TrainOptions& o,
+                                  const std::function<void(const chem::Progress&)>& progress) {
+#ifdef ADAMANT_HAVE_DIST
+  if (o.block_sum) {
+    try {
+      return chem::train(d, o, progress);
+    } catch (const std::exception& e) {
+      dist::abort_job(e);
+    }
+  }
+#endif
+  return chem::train(d, o, progress);
+}
 
 namespace ds = adamant::datasets;
 
@@ -125,14 +147,30 @@ int fit(Args& args) {
   else if (angular != "G9" && angular != "g9")
     throw UsageError("--angular must be G3 or G9");
   if (const std::string why = o.validate(); !why.empty()) throw UsageError(why);
-  const Output out =
+#ifdef ADAMANT_HAVE_DIST
+  // Started by mpirun: every rank evaluates its share of each minibatch's frames and the
+  // gradient is summed in frame order, so the model is the bits one process fits; rank 0 alone
+  // prints and writes files.
+  std::unique_ptr<dist::Environment> mpi;
+  if (std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr || std::getenv("PMIX_RANK") != nullptr) {
+    mpi = std::make_unique<dist::Environment>(nullptr, nullptr);
+    o.block_sum = std::make_shared<dist::MpiBlockSum>();
+  }
+#endif
+  const bool root = !o.block_sum || o.block_sum->root();
+  if (!root) std::cout.setstate(std::ios::failbit);
+  Output out =
       output_paths(file, dir, "chem_" + stem_of(data) + "_seed" + std::to_string(o.seed), no_save);
+  if (!root) out = Output{};
   const ds::MolecularDataset d = ds::read_molecules(data);
   std::cout << "adamant chem fit: " << data << " (" << d.num_frames() << " frames, "
-            << d.num_atoms() << " atoms)\n  " << o.describe() << "\n"
-            << std::flush;
-  ProgressLine line(quiet);
-  const chem::TrainResult r = chem::train(d, o, [&](const chem::Progress& p) {
+            << d.num_atoms() << " atoms)\n  " << o.describe() << "\n";
+  if (o.block_sum)
+    std::cout << "  each minibatch's frames split over " << o.block_sum->processes()
+              << " MPI ranks\n";
+  std::cout << std::flush;
+  ProgressLine line(quiet || !root);
+  const chem::TrainResult r = train_reporting(d, o, [&](const chem::Progress& p) {
     char buf[200];
     std::snprintf(buf, sizeof buf,
                   "epoch %d/%d  loss %.4g  lr %.2e  val E MAE %.2f meV  F MAE %.1f meV/A  %.0f s",

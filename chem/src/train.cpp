@@ -13,6 +13,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "adamant/core/block_sum.hpp"
 #include "adamant/core/optimizer.hpp"
 #include "adamant/core/rules.hpp"
 
@@ -367,8 +368,12 @@ TrainResult train_frames(const ds::MolecularDataset& data, const std::vector<int
     }
     time_offset = c_time.empty() ? 0.0 : c_time.back();
   }
+  // The frames of each minibatch are blocks of one sum: this process computes its share of them
+  // (all of them without MPI) and every process gets the same sum, added in frame order.
+  const core::BlockSum local_blocks;
+  const core::BlockSum& blocks = o.block_sum ? *o.block_sum : local_blocks;
   auto save_checkpoint = [&](int epoch) {
-    if (o.checkpoint.empty()) return;
+    if (o.checkpoint.empty() || !blocks.root()) return;
     ds::Table curve;
     auto column = [](const std::vector<double>& v) {
       return Eigen::Map<const Eigen::VectorXd>(v.data(), static_cast<Eigen::Index>(v.size()));
@@ -401,8 +406,9 @@ TrainResult train_frames(const ds::MolecularDataset& data, const std::vector<int
   };
 
   const auto bs = static_cast<std::size_t>(o.batch_size);
-  RowMatrixXd grads(static_cast<Eigen::Index>(bs), np);
-  Eigen::VectorXd loss_f(static_cast<Eigen::Index>(bs));
+  // one row per frame: its gradient, and its loss in the last column (summed with it)
+  RowMatrixXd grads(static_cast<Eigen::Index>(bs), np + 1);
+  Eigen::VectorXd sum(np + 1);
   Eigen::VectorXd grad(np);
   std::vector<Potential::Workspace> wss;
   for (int t = 0; t < threads; ++t) wss.push_back(pot.make_workspace(atoms));
@@ -427,23 +433,20 @@ TrainResult train_frames(const ds::MolecularDataset& data, const std::vector<int
       w.huber = o.huber;
       w.huber_delta_energy = o.huber_delta_energy;
       w.huber_delta_force = o.huber_delta_force;
+      const auto [f0, f1] = blocks.range(nb);
 #pragma omp parallel for schedule(static) num_threads(threads)
-      for (std::ptrdiff_t k = 0; k < static_cast<std::ptrdiff_t>(nb); ++k) {
+      for (std::ptrdiff_t k = 0; k < static_cast<std::ptrdiff_t>(f1 - f0); ++k) {
         double* g = grads.row(k).data();
         std::fill(g, g + np, 0.0);
         const PreparedFrame& fr =
-            train_set[static_cast<std::size_t>(order[b0 + static_cast<std::size_t>(k)])];
-        loss_f[k] = pot.evaluate_frame(pot.params, fr, w,
-                                       wss[static_cast<std::size_t>(omp_get_thread_num())], g)
-                        .loss;
+            train_set[static_cast<std::size_t>(order[b0 + f0 + static_cast<std::size_t>(k)])];
+        g[np] = pot.evaluate_frame(pot.params, fr, w,
+                                   wss[static_cast<std::size_t>(omp_get_thread_num())], g)
+                    .loss;
       }
-      grad.setZero();
-      double bl = 0;
-      for (std::size_t k = 0; k < nb; ++k) {
-        grad += grads.row(static_cast<Eigen::Index>(k)).transpose();
-        bl += loss_f[static_cast<Eigen::Index>(k)];
-      }
-      grad /= static_cast<double>(nb);
+      blocks.sum(grads.data(), nb, static_cast<std::size_t>(np) + 1, sum.data());
+      grad = sum.head(np) / static_cast<double>(nb);
+      const double bl = sum[np];
       epoch_loss += bl;
       opt.step(pot.params, grad);
     }

@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <climits>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <limits>
 #include <utility>
 
@@ -55,17 +58,13 @@ std::vector<std::size_t> even_bounds(std::size_t n, int size) {
   return b;
 }
 
-// The sum of `count` vectors of length len (rows of x with stride n, starting at column c0),
-// added in row order, into out.
+// 0 + the `count` vectors of length len (rows of x with stride n, starting at column c0), added
+// in row order, into out (core::add_blocks' order).
 template <typename T>
 void fold(const T* x, std::size_t count, std::size_t stride, std::size_t c0, std::size_t len,
           T* out) {
-  if (count == 0) {
-    std::fill(out, out + len, T(0));
-    return;
-  }
-  std::copy(x + c0, x + c0 + len, out);
-  for (std::size_t k = 1; k < count; ++k) {
+  std::fill(out, out + len, T(0));
+  for (std::size_t k = 0; k < count; ++k) {
     const T* row = x + k * stride + c0;
 #pragma omp simd
     for (std::size_t i = 0; i < len; ++i) out[i] += row[i];
@@ -95,7 +94,25 @@ Environment::Environment(int* argc, char*** argv) {
 Environment::~Environment() {
   int finalized = 0;
   MPI_Finalized(&finalized);
-  if (owner_ && !finalized) MPI_Finalize();
+  if (!owner_ || finalized) return;
+  if (std::uncaught_exceptions() > 0) {
+    // This rank is leaving on an exception while the others may wait in a collective:
+    // MPI_Finalize would wait for them for ever, MPI_Abort ends the whole job now.
+    int rank = 0;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    std::fprintf(stderr, "adamant: rank %d is ending the MPI job: it stopped on an error\n", rank);
+    MPI_Abort(MPI_COMM_WORLD, 1);
+  }
+  MPI_Finalize();
+}
+
+void abort_job(const std::exception& e) {
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  std::fprintf(stderr, "adamant: rank %d: %s\nadamant: ending the MPI job\n", rank, e.what());
+  std::fflush(stderr);
+  MPI_Abort(MPI_COMM_WORLD, 1);
+  std::abort();  // MPI_Abort does not return
 }
 
 Comm::Comm() : Comm(MPI_COMM_WORLD) {}
@@ -200,6 +217,15 @@ void allreduce_blocks(const T* mine, std::size_t blocks, std::size_t n, T* out, 
   check(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, out, counts.data(), displs.data(),
                        mpi_type<T>(), comm.get()),
         "MPI_Allgatherv");
+}
+
+std::pair<std::size_t, std::size_t> MpiBlockSum::range(std::size_t blocks) const {
+  const BlockRange r = blocks_of(blocks, comm_.rank(), comm_.size());
+  return {r.first, r.last};
+}
+
+void MpiBlockSum::sum(const double* mine, std::size_t blocks, std::size_t n, double* out) const {
+  allreduce_blocks(mine, blocks, n, out, comm_);
 }
 
 // ---- the sharded optimizer --------------------------------------------------------------------

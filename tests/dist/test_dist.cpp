@@ -44,7 +44,7 @@ std::vector<T> block_sum(std::size_t blocks, int t, const std::vector<T>& params
   std::vector<T> sum(params.size()), g(params.size());
   for (std::size_t b = 0; b < blocks; ++b) {
     gradient_block(b, t, params, g.data());
-    for (std::size_t i = 0; i < params.size(); ++i) sum[i] = b == 0 ? g[i] : sum[i] + g[i];
+    for (std::size_t i = 0; i < params.size(); ++i) sum[i] += g[i];
   }
   return sum;
 }

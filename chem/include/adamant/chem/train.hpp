@@ -16,10 +16,12 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "adamant/chem/potential.hpp"
+#include "adamant/core/block_sum.hpp"
 #include "adamant/core/rules.hpp"
 #include "adamant/datasets/schema.hpp"
 
@@ -68,6 +70,11 @@ struct TrainOptions {
   int patience = 0;     ///< epochs without validation improvement before stopping (0: off)
   int eval_every = 1;   ///< epochs between validation evaluations
   int num_threads = 1;  ///< 0: all; results do not depend on it
+  /// The frames of every minibatch split over processes (dist::MpiBlockSum under mpirun: each
+  /// rank evaluates its share, the gradient is summed in frame order), or null: this process
+  /// evaluates them all. The fitted model is the same bits either way; only the root process
+  /// writes checkpoints.
+  std::shared_ptr<const core::BlockSum> block_sum;
   /// path of the checkpoint ("" = none); "<path>.best.h5" (best parameters) and "<path>.curve.h5"
   /// (the learning curve so far) beside it
   std::string checkpoint;

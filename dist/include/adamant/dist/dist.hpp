@@ -5,7 +5,7 @@
 // The gradient of a step is a sum over a fixed number B of blocks (minibatch parts: frames,
 // environments, samples), B chosen by the program and independent of the number of ranks; rank r
 // computes blocks [first, last) of blocks_of(B, r, np). Every collective here adds the B block
-// vectors in block order, ((g₀ + g₁) + g₂) + ..., whichever rank computed which block: so a run
+// vectors in block order, ((0 + g₀) + g₁) + ..., whichever rank computed which block: so a run
 // on 1, 2 or 4 ranks computes the same bits (and the same bits as one process summing the blocks
 // itself). What that costs against a plain MPI_Allreduce is measured in bench/README.md.
 //
@@ -19,8 +19,9 @@
 // checkpoint written at 4 ranks resumes at 1 or 2.
 //
 // Every MPI call returns errors (MPI_ERRORS_RETURN on the communicator) and a failed call throws
-// dist::Error naming it; an exception on one rank that ends its process ends the job
-// (mpirun aborts the other ranks).
+// dist::Error naming it. A rank that stops on an error ends the whole job (abort_job, or the
+// Environment's destructor during the unwinding) instead of leaving the others waiting in a
+// collective; a rank that dies makes mpirun end the others.
 
 #include <mpi.h>
 
@@ -30,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "adamant/core/block_sum.hpp"
 #include "adamant/core/optimizer.hpp"
 
 namespace adamant::dist {
@@ -51,6 +53,11 @@ class Environment {
  private:
   bool owner_ = false;
 };
+
+/// Prints "adamant: rank R: <what>" to stderr and ends every rank of the job (MPI_Abort): for
+/// an error on one rank while the others may be waiting in a collective. (An Environment that
+/// is destroyed by an exception does the same, without the message.)
+[[noreturn]] void abort_job(const std::exception& e);
 
 /// A communicator (not owned unless made by split): rank, size, and errors returned as Error.
 class Comm {
@@ -106,6 +113,21 @@ struct ShardOptions {
   /// The number of gradient blocks B of every step (>= 1); rank r passes blocks_of(B, r, np).
   std::size_t blocks = 1;
   Reduction reduction = Reduction::kDeterministic;
+};
+
+/// core::BlockSum over a communicator: blocks_of for the range, allreduce_blocks for the sum,
+/// rank 0 the root. A training loop written against core::BlockSum (chem's TrainOptions) then
+/// runs on any number of ranks with the same bits.
+class MpiBlockSum : public core::BlockSum {
+ public:
+  explicit MpiBlockSum(Comm comm = {}) : comm_(std::move(comm)) {}
+  std::pair<std::size_t, std::size_t> range(std::size_t blocks) const override;
+  void sum(const double* mine, std::size_t blocks, std::size_t n, double* out) const override;
+  bool root() const override { return comm_.rank() == 0; }
+  int processes() const override { return comm_.size(); }
+
+ private:
+  Comm comm_;
 };
 
 template <typename T>

@@ -50,6 +50,17 @@ void counts_of(const std::vector<std::size_t>& bounds, const std::vector<std::si
   }
 }
 
+/// Every rank's part [bounds[r], bounds[r + 1]) of buf, from its owner to every rank (in place).
+template <typename T>
+void allgather_parts(T* buf, const std::vector<std::size_t>& bounds, const Comm& comm) {
+  std::vector<int> counts, displs;
+  counts_of(bounds, std::vector<std::size_t>(bounds.size() - 1, 1), counts, displs,
+            "MPI_Allgatherv");
+  check(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, buf, counts.data(), displs.data(),
+                       mpi_type<T>(), comm.get()),
+        "MPI_Allgatherv");
+}
+
 std::vector<std::size_t> even_bounds(std::size_t n, int size) {
   std::vector<std::size_t> b(static_cast<std::size_t>(size) + 1);
   for (int r = 0; r <= size; ++r)
@@ -211,12 +222,7 @@ void allreduce_blocks(const T* mine, std::size_t blocks, std::size_t n, T* out, 
   const std::vector<std::size_t> bounds = even_bounds(n, comm.size());
   const auto me = static_cast<std::size_t>(comm.rank());
   reduce_scatter_blocks(mine, blocks, n, bounds, out + bounds[me], comm, how);
-  std::vector<int> counts, displs;
-  counts_of(bounds, std::vector<std::size_t>(bounds.size() - 1, 1), counts, displs,
-            "MPI_Allgatherv");
-  check(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, out, counts.data(), displs.data(),
-                       mpi_type<T>(), comm.get()),
-        "MPI_Allgatherv");
+  allgather_parts(out, bounds, comm);
 }
 
 std::pair<std::size_t, std::size_t> MpiBlockSum::range(std::size_t blocks) const {
@@ -338,14 +344,7 @@ core::StepResult ShardedOptimizer<T>::step(T* params, const T* block_grads) {
   reduce_scatter_blocks(block_grads, shard_.blocks, n_, bounds_, grad_.data(), comm_,
                         shard_.reduction);
   const core::StepResult r = local_->step(params + sb, grad_.data(), len);
-  if (r.applied) {
-    std::vector<int> counts, displs;
-    counts_of(bounds_, std::vector<std::size_t>(bounds_.size() - 1, 1), counts, displs,
-              "MPI_Allgatherv");
-    check(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, params, counts.data(), displs.data(),
-                         mpi_type<T>(), comm_.get()),
-          "MPI_Allgatherv");
-  }
+  if (r.applied) allgather_parts(params, bounds_, comm_);
   return r;
 }
 
@@ -365,14 +364,10 @@ core::State<T> ShardedOptimizer<T>::gather_state() const {
   full.scalars = mine.scalars;
   full.step = mine.step;
   full.skipped_steps = mine.skipped_steps;
-  std::vector<int> counts, displs;
-  counts_of(bounds_, std::vector<std::size_t>(bounds_.size() - 1, 1), counts, displs,
-            "MPI_Allgatherv");
   for (const auto& slot : mine.slots) {
     core::AlignedVector<T> whole(n_);
-    check(MPI_Allgatherv(slot.data(), to_int(slot.size(), "MPI_Allgatherv"), mpi_type<T>(),
-                         whole.data(), counts.data(), displs.data(), mpi_type<T>(), comm_.get()),
-          "MPI_Allgatherv");
+    std::copy(slot.begin(), slot.end(), whole.begin() + static_cast<std::ptrdiff_t>(shard_begin()));
+    allgather_parts(whole.data(), bounds_, comm_);
     full.slots.push_back(std::move(whole));
   }
   return full;

@@ -38,6 +38,18 @@ void require_buffer(const py::array& a, const char* what, bool writable) {
   if (writable && !a.writeable()) throw py::value_error(std::string(what) + " is read-only");
 }
 
+/// A gradient for params: a readable flat buffer of the same dtype and size (no conversion).
+void require_gradient_of(const py::array& grad, const py::array& params) {
+  require_buffer(grad, "grad", false);
+  if (!grad.dtype().is(params.dtype()))
+    throw py::type_error("grad has dtype " + py::str(grad.dtype()).cast<std::string>() +
+                         ", params have " + py::str(params.dtype()).cast<std::string>() +
+                         " (no conversion is made: pass the same dtype)");
+  if (grad.size() != params.size())
+    throw py::value_error("grad has " + std::to_string(grad.size()) + " elements, params have " +
+                          std::to_string(params.size()));
+}
+
 bool is_float32(const py::array& a) { return a.dtype().is(py::dtype::of<float>()); }
 bool is_float64(const py::array& a) { return a.dtype().is(py::dtype::of<double>()); }
 
@@ -59,14 +71,7 @@ class PyOptimizer {
   }
 
   ac::StepResult step(const py::array& grad) {
-    require_buffer(grad, "grad", false);
-    if (!grad.dtype().is(params_.dtype()))
-      throw py::type_error("grad has dtype " + py::str(grad.dtype()).cast<std::string>() +
-                           ", params have " + py::str(params_.dtype()).cast<std::string>() +
-                           " (no conversion is made: pass the same dtype)");
-    if (grad.size() != params_.size())
-      throw py::value_error("grad has " + std::to_string(grad.size()) + " elements, params have " +
-                            std::to_string(params_.size()));
+    require_gradient_of(grad, params_);
     return std::visit(
         [&](auto& opt) {
           using T = typename std::decay_t<decltype(*opt)>::Vector::Scalar;
@@ -186,14 +191,7 @@ class PyMixedOptimizer {
   }
 
   ac::MixedStepResult step(const py::array& grad) {
-    require_buffer(grad, "grad", false);
-    if (!grad.dtype().is(params_.dtype()))
-      throw py::type_error("grad has dtype " + py::str(grad.dtype()).cast<std::string>() +
-                           ", params have " + py::str(params_.dtype()).cast<std::string>() +
-                           " (no conversion is made: pass the same dtype)");
-    if (grad.size() != params_.size())
-      throw py::value_error("grad has " + std::to_string(grad.size()) + " elements, params have " +
-                            std::to_string(params_.size()));
+    require_gradient_of(grad, params_);
     auto* p = static_cast<std::uint16_t*>(params_.mutable_data());
     const auto* g = static_cast<const std::uint16_t*>(grad.data());
     py::gil_scoped_release release;

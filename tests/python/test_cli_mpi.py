@@ -44,3 +44,49 @@ def test_chem_fit_gives_the_same_model_on_any_number_of_ranks(tmp_path):
         assert stdout.count("wrote ") == 1  # rank 0 alone writes
         with h5py.File(path) as f:
             np.testing.assert_array_equal(f["model/params"][()], want)
+
+
+def test_a_killed_rank_ends_the_job_and_the_checkpoint_resumes(tmp_path):
+    """SIGKILL one rank mid-run: mpirun ends the job within seconds (no hang), and resuming the
+    last checkpoint, at another rank count, gives the uninterrupted run's model."""
+    import signal
+    import time
+    args = ["chem", "fit", "--train", "300", "--validation", "10", "--test", "10", "--epochs",
+            "40", "--batch", "8", "--threads", "1", "--quiet"]
+    ref = tmp_path / "ref.h5"
+    r = subprocess.run([CLI, *args, "-o", str(ref)], capture_output=True, text=True, env=ENV,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    ck = tmp_path / "ck.h5"
+    out = tmp_path / "out.h5"
+    job = subprocess.Popen([MPIRUN, "-np", "2", CLI, *args, "--checkpoint", str(ck),
+                            "--checkpoint-every", "1", "-o", str(out)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    deadline = time.time() + 120
+    while not ck.exists() and time.time() < deadline and job.poll() is None:
+        time.sleep(0.05)
+    assert ck.exists() and job.poll() is None, "no checkpoint before the run ended"
+    ranks = subprocess.run(["pgrep", "-P", str(job.pid)], capture_output=True, text=True)
+    pids = [int(p) for p in ranks.stdout.split()]
+    if len(pids) != 2:
+        job.kill()
+        pytest.skip(f"mpirun's ranks are not its children here ({ranks.stdout!r})")
+    os.kill(pids[-1], signal.SIGKILL)
+    t0 = time.time()
+    _, err = job.communicate(timeout=60)
+    assert time.time() - t0 < 30, "the job did not end within 30 s of a rank's death"
+    assert job.returncode != 0
+    assert not out.exists()
+    # the checkpoint and the files beside it (best parameters, curve so far), kept so that both
+    # resumes start from the same interrupted state
+    saved = tmp_path / "saved"
+    shutil.copytree(tmp_path, saved, ignore=shutil.ignore_patterns("ref*", "saved"))
+    for ranks_again in (1, 2):
+        cmd = [CLI, *args, "--checkpoint", str(ck), "--resume", "-o", str(out)]
+        if ranks_again > 1:
+            cmd = [MPIRUN, "-np", str(ranks_again), *cmd]
+        r = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=300)
+        assert r.returncode == 0, r.stdout + r.stderr
+        with h5py.File(ref) as a, h5py.File(out) as b:
+            np.testing.assert_array_equal(a["model/params"][()], b["model/params"][()])
+        shutil.copytree(saved, tmp_path, dirs_exist_ok=True)

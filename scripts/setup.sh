@@ -10,7 +10,7 @@ PACKAGES=(
   pybind11-dev python3-dev python3-numpy python3-h5py python3-pytest python3-matplotlib
   python3-torch python3-cvxopt python3-ase
   clang-format clang libclang-rt-14-dev libomp-14-dev libpng-dev libcairo2-dev fonts-dejavu-core
-  libopenmpi-dev openmpi-bin
+  libopenmpi-dev openmpi-bin python3-mpi4py
 )
 
 missing=()

@@ -91,17 +91,24 @@ def train_options(**kwargs) -> TrainOptions:
     return o
 
 
-def fit(molecules: Molecules, progress: Optional[Callable] = None, **options) -> TrainResult:
+def fit(molecules: Molecules, progress: Optional[Callable] = None, comm=None,
+        **options) -> TrainResult:
     """Trains a potential on a molecules file or :class:`adamant.data.Molecules` (with forces).
 
     ``progress(p)`` is called after each epoch with ``p.epoch``, ``p.loss``, ``p.lr`` and
     ``p.validation`` (a :class:`Metrics`). Returns a :class:`TrainResult` (``potential``,
     ``train`` / ``validation`` / ``test`` metrics, the learning ``curve``, the frame indices).
+
+    ``comm``: an mpi4py communicator (under ``mpirun``); every rank calls ``fit`` with the same
+    arguments, evaluates its share of each minibatch's frames, and gets the model one process
+    fits, bit for bit. Write files from one rank (``comm.rank == 0``).
     """
     m = _molecules(molecules)
     if m.forces is None:
         raise ValueError("training needs forces: the molecules have none")
     o = options.pop("options", None) or train_options(**options)
+    if comm is not None:
+        o.split_over_mpi(comm.py2f())
     return _c.train(m.atomic_numbers, m.positions, m.energies, m.forces, o, progress)
 
 

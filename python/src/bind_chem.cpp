@@ -20,6 +20,9 @@
 #include "adamant/chem/potential.hpp"
 #include "adamant/chem/train.hpp"
 #include "bindings.hpp"
+#ifdef ADAMANT_HAVE_DIST
+#include "adamant/dist/dist.hpp"
+#endif
 
 namespace py = pybind11;
 namespace chem = adamant::chem;
@@ -185,6 +188,28 @@ void bind_chem(py::module_& m) {
             o.set_lr(lr);
           },
           "a rule name of the core's table (setting it resets the rule's other options)")
+      .def(
+          "split_over_mpi",
+          [](chem::TrainOptions& o, long long fortran_handle) {
+#ifdef ADAMANT_HAVE_DIST
+            // mpi4py's comm.py2f(): the communicator's Fortran handle, turned back into MPI_Comm
+            o.block_sum = std::make_shared<dist::MpiBlockSum>(
+                dist::Comm(MPI_Comm_f2c(static_cast<MPI_Fint>(fortran_handle))));
+#else
+            (void)o;
+            (void)fortran_handle;
+            throw std::runtime_error(
+                "this adamant was built without MPI (adamant::dist): install Open MPI "
+                "(scripts/setup.sh) and rebuild to train over a communicator");
+#endif
+          },
+          py::arg("fortran_handle"),
+          "Split each minibatch's frames over the ranks of an MPI communicator given by its "
+          "Fortran handle (mpi4py: comm.py2f()); the fitted model is the same bits")
+      .def_property_readonly(
+          "mpi_ranks",
+          [](const chem::TrainOptions& o) { return o.block_sum ? o.block_sum->processes() : 1; },
+          "processes each minibatch is split over (1: this one)")
       .def_readwrite("lr_final", &chem::TrainOptions::lr_final)
       .def_readwrite("schedule", &chem::TrainOptions::schedule)
       .def_readwrite("epochs", &chem::TrainOptions::epochs)

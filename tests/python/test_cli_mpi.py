@@ -90,3 +90,33 @@ def test_a_killed_rank_ends_the_job_and_the_checkpoint_resumes(tmp_path):
         with h5py.File(ref) as a, h5py.File(out) as b:
             np.testing.assert_array_equal(a["model/params"][()], b["model/params"][()])
         shutil.copytree(saved, tmp_path, dirs_exist_ok=True)
+
+
+SCRIPT = """
+import sys
+import numpy as np
+from mpi4py import MPI
+from adamant import chem, data
+comm = MPI.COMM_WORLD if sys.argv[2] == "mpi" else None
+r = chem.fit(data.bundled("ethanol_md_gfn2xtb"), comm=comm, num_train=60, num_validation=10,
+             num_test=10, epochs=3, batch_size=8)
+if MPI.COMM_WORLD.rank == 0:
+    np.save(sys.argv[1], r.potential.params)
+"""
+
+
+def test_python_fit_over_an_mpi4py_communicator(tmp_path):
+    pytest.importorskip("mpi4py")
+    script = tmp_path / "fit.py"
+    script.write_text(SCRIPT)
+    env = dict(ENV, PYTHONPATH=os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"),) if p))
+    one = subprocess.run(["/usr/bin/python3", str(script), str(tmp_path / "one.npy"), "local"],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert one.returncode == 0, one.stderr
+    two = subprocess.run([MPIRUN, "-np", "2", "/usr/bin/python3", str(script),
+                          str(tmp_path / "two.npy"), "mpi"],
+                         capture_output=True, text=True, env=env, timeout=300)
+    if "built without MPI" in two.stderr:
+        pytest.skip("this adamant was built without adamant::dist")
+    assert two.returncode == 0, two.stdout + two.stderr
+    np.testing.assert_array_equal(np.load(tmp_path / "one.npy"), np.load(tmp_path / "two.npy"))

@@ -75,21 +75,17 @@ __all__ = [
 _NON_FINITE = {"raise": _c.NonFinitePolicy.raise_, "skip": _c.NonFinitePolicy.skip}
 
 
-def _options(clip_grad_norm=0.0, clip_grad_value=0.0, clip_update_norm=0.0,
-             clip_update_value=0.0, schedule=None, groups=(), non_finite="raise",
-             num_threads=1, hypergradient_lr=0.0):
+def _options(non_finite="raise", groups=(), **fields):
+    """An OptimizerOptions: the C++ defaults, with the given composition keywords set."""
     if non_finite not in _NON_FINITE:
         raise ValueError(f"non_finite must be 'raise' or 'skip', got {non_finite!r}")
     o = _c.OptimizerOptions()
-    o.clip_grad_norm = clip_grad_norm
-    o.clip_grad_value = clip_grad_value
-    o.clip_update_norm = clip_update_norm
-    o.clip_update_value = clip_update_value
-    o.schedule = schedule
-    o.groups = list(groups)
     o.non_finite = _NON_FINITE[non_finite]
-    o.num_threads = num_threads
-    o.hypergradient_lr = hypergradient_lr
+    o.groups = list(groups)
+    for name, value in fields.items():
+        if name.startswith("_") or not hasattr(o, name):
+            raise TypeError(f"unknown optimizer option {name!r}")
+        setattr(o, name, value)
     return o
 
 

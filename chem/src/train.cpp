@@ -433,7 +433,8 @@ TrainResult train_frames(const ds::MolecularDataset& data, const std::vector<int
       w.huber = o.huber;
       w.huber_delta_energy = o.huber_delta_energy;
       w.huber_delta_force = o.huber_delta_force;
-      const auto [f0, f1] = blocks.range(nb);
+      const std::pair<std::size_t, std::size_t> mine = blocks.range(nb);
+      const std::size_t f0 = mine.first, f1 = mine.second;
 #pragma omp parallel for schedule(static) num_threads(threads)
       for (std::ptrdiff_t k = 0; k < static_cast<std::ptrdiff_t>(f1 - f0); ++k) {
         double* g = grads.row(k).data();

@@ -61,6 +61,19 @@ void allgather_parts(T* buf, const std::vector<std::size_t>& bounds, const Comm&
         "MPI_Allgatherv");
 }
 
+/// A state's names, scalars and step counters, with no slot buffers (the whole buffer's and a
+/// shard's state share them).
+template <typename T>
+core::State<T> without_slots(const core::State<T>& s) {
+  core::State<T> out;
+  out.step = s.step;
+  out.skipped_steps = s.skipped_steps;
+  out.slot_names = s.slot_names;
+  out.scalar_names = s.scalar_names;
+  out.scalars = s.scalars;
+  return out;
+}
+
 std::vector<std::size_t> even_bounds(std::size_t n, int size) {
   std::vector<std::size_t> b(static_cast<std::size_t>(size) + 1);
   for (int r = 0; r <= size; ++r)
@@ -358,12 +371,7 @@ std::size_t ShardedOptimizer<T>::state_bytes() const {
 template <typename T>
 core::State<T> ShardedOptimizer<T>::gather_state() const {
   const core::State<T>& mine = local_->state();
-  core::State<T> full;
-  full.slot_names = mine.slot_names;
-  full.scalar_names = mine.scalar_names;
-  full.scalars = mine.scalars;
-  full.step = mine.step;
-  full.skipped_steps = mine.skipped_steps;
+  core::State<T> full = without_slots(mine);
   for (const auto& slot : mine.slots) {
     core::AlignedVector<T> whole(n_);
     std::copy(slot.begin(), slot.end(), whole.begin() + static_cast<std::ptrdiff_t>(shard_begin()));
@@ -381,12 +389,7 @@ void ShardedOptimizer<T>::scatter_state(const core::State<T>& full) {
                                   (i < full.slot_names.size() ? full.slot_names[i] : "?") +
                                   "' has " + std::to_string(full.slots[i].size()) +
                                   " elements, expected " + std::to_string(n_));
-  core::State<T> mine;
-  mine.slot_names = full.slot_names;
-  mine.scalar_names = full.scalar_names;
-  mine.scalars = full.scalars;
-  mine.step = full.step;
-  mine.skipped_steps = full.skipped_steps;
+  core::State<T> mine = without_slots(full);
   const auto b = static_cast<std::ptrdiff_t>(shard_begin()),
              e = static_cast<std::ptrdiff_t>(shard_end());
   for (const auto& s : full.slots) mine.slots.emplace_back(s.begin() + b, s.begin() + e);

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -135,8 +136,7 @@ Result run_rare_gradients() {
       at_most("beta2 = 0.999, 0.9999 (k > P): share of steps not suppressed", share_large, 0.0));
   r.checks.push_back(at_least("AMSGrad, every beta2: suppressed share", ams_least, 0.999));
   r.checks.push_back(at_most("dense coordinate, every beta2: suppressed share",
-                             dense_share[0] + dense_share[1] + dense_share[2] + dense_share[3],
-                             0.0));
+                             std::accumulate(dense_share.begin(), dense_share.end(), 0.0), 0.0));
   return r;
 }
 

@@ -135,7 +135,7 @@ Result run_standardisation() {
                          "steps to 1e-6", "rel. gap at 1e4"));
   ds::Table t;
   std::vector<double> is_logistic, is_std, is_adam, lrs, gaps, steps;
-  double gd_raw[2] = {}, adam_raw[2] = {}, adam_std[2] = {};
+  double gd_raw[2] = {}, adam_raw[2] = {};
   int adam_std_steps[2] = {};
   for (int loss = 0; loss < 2; ++loss) {
     for (int standard = 0; standard < 2; ++standard) {
@@ -180,7 +180,6 @@ Result run_standardisation() {
         gd_raw[loss] = og.suboptimality;
         adam_raw[loss] = best.suboptimality;
       } else {
-        adam_std[loss] = best.suboptimality;
         adam_std_steps[loss] = best.steps;
       }
     }
@@ -204,7 +203,6 @@ Result run_standardisation() {
                                 adam_raw[loss], 1e-3));
     r.checks.push_back(at_most(l + ", standardised: Adam's steps to 1e-6 (still gains)",
                                adam_std_steps[loss] >= 0 ? adam_std_steps[loss] : 1e300, 1000));
-    (void)adam_std;
   }
   return r;
 }
